@@ -1,0 +1,47 @@
+// A resource's REST strategy, as kube-apiserver's registry strategies define it: how an object is
+// defaulted, validated, and which fields its field selectors see.
+import type { KubeObject } from '../../api/types.js';
+import type { FieldError } from '../errors.js';
+import type { NameRule } from '../validation/names.js';
+
+export interface Strategy {
+  nameRule: NameRule;
+  /** Whether the server sets metadata.generation and bumps it on spec changes. */
+  generation: boolean;
+  /** Defaults applied on create and update (SetDefaults_*); mutates obj. */
+  defaults?(obj: KubeObject): void;
+  /** Create-time preparation (status reset, initial status); mutates obj. */
+  prepareForCreate?(obj: KubeObject): void;
+  /** Kind-specific validation beyond ObjectMeta; `old` is set on update. */
+  validate?(obj: KubeObject, old?: KubeObject): FieldError[];
+  /** Field-selector values beyond metadata.name / metadata.namespace. */
+  fields?(obj: KubeObject): Record<string, string>;
+}
+
+export type Obj = Record<string, unknown>;
+
+export function obj(v: unknown): Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {};
+}
+
+export function arr(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [];
+}
+
+export function str(v: unknown): string {
+  return typeof v === 'string' ? v : '';
+}
+
+/** Sets obj[key] = value when obj[key] is absent (null counts as absent, as Go's zero value). */
+export function dflt(o: Obj, key: string, value: unknown): void {
+  if (o[key] === undefined || o[key] === null) o[key] = value;
+}
+
+/** The object at o[key], created when absent. */
+export function child(o: Obj, key: string): Obj {
+  const v = o[key];
+  if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as Obj;
+  const c: Obj = {};
+  o[key] = c;
+  return c;
+}
