@@ -34,6 +34,8 @@ export interface ApiServerConfig {
   ready?: () => { ok: boolean; checks: { name: string; ok: boolean }[] };
   podStreams?: PodStreams;
   log?: (msg: string) => void;
+  /** Called as each part comes up: ('storage', 'SQLite ...'), ('pki', ...), ('apiserver', url). */
+  progress?: (component: string, detail: string) => void;
 }
 
 export interface RunningApiServer {
@@ -50,13 +52,20 @@ const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-l
 
 export async function startApiServer(cfg: ApiServerConfig): Promise<RunningApiServer> {
   await mkdir(cfg.dataDir, { recursive: true });
+  const progress = cfg.progress ?? (() => undefined);
   const [pki, store] = await Promise.all([
     ensurePki({
       dir: join(cfg.dataDir, 'pki'),
       dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', ...(cfg.certDnsNames ?? [])],
       ips: [...new Set(['127.0.0.1', cfg.host, ...(cfg.certIps ?? [])])].filter((ip) => ip !== '0.0.0.0'),
+    }).then((p) => {
+      progress('pki', `CA and serving certificate in ${join(cfg.dataDir, 'pki')}`);
+      return p;
     }),
-    openStore({ path: join(cfg.dataDir, 'state.db'), durable: cfg.durable ?? true }),
+    openStore({ path: join(cfg.dataDir, 'state.db'), durable: cfg.durable ?? true }).then((s) => {
+      progress('storage', `SQLite ${join(cfg.dataDir, 'state.db')}`);
+      return s;
+    }),
   ]);
   const registry = new Registry(store);
   for (const name of SYSTEM_NAMESPACES) {
@@ -81,6 +90,7 @@ export async function startApiServer(cfg: ApiServerConfig): Promise<RunningApiSe
     podStreams: cfg.podStreams,
   });
   const { url, port } = await server.listen();
+  progress('apiserver', url);
 
   // Compaction as kube-apiserver schedules it: each interval, forget history older than the
   // revision seen one interval ago, so watches that are a little behind can still resume.

@@ -1,0 +1,199 @@
+// The commands themselves. A running cluster leaves <data-dir>/tinykube.pid (JSON: pid, url),
+// which down and status read.
+import { spawn } from 'node:child_process';
+import { existsSync, openSync, readFileSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:https';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startApiServer } from '../apiserver/index.js';
+import { buildConfig, defaultDataDir, firstAddress, UsageError, type ClusterConfig } from './flags.js';
+import { kubeconfigFor, mergeIntoUserKubeconfig, userKubeconfigPath, writeKubeconfig, CONTEXT } from './kubeconfig.js';
+
+type Flags = Record<string, string | boolean | undefined>;
+
+interface RunFile {
+  pid: number;
+  url: string;
+  startedAt: string;
+}
+
+const PID_FILE = 'tinykube.pid';
+
+function out(line: string): void {
+  process.stdout.write(line + '\n');
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function readRunFile(dataDir: string): Promise<RunFile | undefined> {
+  const p = join(dataDir, PID_FILE);
+  if (!existsSync(p)) return undefined;
+  try {
+    const r = JSON.parse(await readFile(p, 'utf8')) as RunFile;
+    return typeof r.pid === 'number' ? r : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function up(flags: Flags, rawArgs: string[]): Promise<void> {
+  const cfg = buildConfig(flags);
+  await mkdir(cfg.dataDir, { recursive: true });
+  const running = await readRunFile(cfg.dataDir);
+  if (running && alive(running.pid) && running.pid !== process.pid) {
+    throw new UsageError(`a cluster is already running on ${cfg.dataDir} (pid ${running.pid}, ${running.url}); stop it with: tinykube down --data-dir ${cfg.dataDir}`);
+  }
+  if (flags['detach']) return detach(cfg, rawArgs.filter((a) => a !== '--detach'));
+  await runForeground(cfg, flags['no-kubeconfig-merge'] === true);
+}
+
+async function runForeground(cfg: ClusterConfig, noMerge: boolean): Promise<void> {
+  const t0 = performance.now();
+  const ms = (): string => `${Math.round(performance.now() - t0)} ms`;
+  out(`tinykube: starting a cluster in ${cfg.dataDir}`);
+  let server;
+  try {
+    server = await startApiServer({
+      dataDir: cfg.dataDir,
+      host: cfg.nodeIp,
+      port: cfg.apiPort,
+      certIps: [cfg.nodeIp, firstAddress(cfg.serviceCidr)],
+      certDnsNames: [`kubernetes.default.svc.${cfg.clusterDomain}`],
+      progress: (component, detail) => out(`  ${component.padEnd(10)} ok  ${detail} (${ms()})`),
+      log: (msg) => process.stderr.write(`${msg}\n`),
+    });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'EADDRINUSE') throw new UsageError(`port ${cfg.apiPort} on ${cfg.nodeIp} is already in use; choose another with --api-port`);
+    if (err.code === 'EADDRNOTAVAIL') throw new UsageError(`${cfg.nodeIp} is not an address of this machine; choose another with --node-ip`);
+    throw e;
+  }
+  const kubeconfigPath = join(cfg.dataDir, 'kubeconfig');
+  const kc = kubeconfigFor(server.url, server.caPem, server.token);
+  await writeKubeconfig(kubeconfigPath, kc);
+  await writeFile(join(cfg.dataDir, 'cluster.json'), JSON.stringify({ ...cfg, apiServer: server.url }, null, 2) + '\n');
+  let merged = '';
+  if (!noMerge) {
+    const userPath = userKubeconfigPath();
+    try {
+      await mergeIntoUserKubeconfig(userPath, kc);
+      merged = userPath;
+    } catch (e) {
+      process.stderr.write(`tinykube: could not update ${userPath}: ${e instanceof Error ? e.message : String(e)}\n`);
+    }
+  }
+  await writeFile(join(cfg.dataDir, PID_FILE), JSON.stringify({ pid: process.pid, url: server.url, startedAt: new Date().toISOString() } satisfies RunFile) + '\n');
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    out(`tinykube: ${signal}, stopping`);
+    void server
+      .close()
+      .then(() => rm(join(cfg.dataDir, PID_FILE), { force: true }))
+      .then(() => {
+        out('tinykube: stopped');
+        process.exit(0);
+      });
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+
+  out(`ready in ${ms()}: ${server.url}`);
+  if (merged) out(`kubectl context "${CONTEXT}" added to ${merged} and made current`);
+  out(`export KUBECONFIG=${kubeconfigPath}`);
+}
+
+async function detach(cfg: ClusterConfig, args: string[]): Promise<void> {
+  const logPath = join(cfg.dataDir, 'tinykube.log');
+  const fd = openSync(logPath, 'a');
+  const bin = fileURLToPath(new URL('../../bin/tinykube.js', import.meta.url));
+  const child = spawn(process.execPath, [bin, 'up', ...args], { detached: true, stdio: ['ignore', fd, fd] });
+  child.unref();
+  const deadline = Date.now() + 30_000;
+  let exited: number | null = null;
+  child.on('exit', (code) => (exited = code ?? 1));
+  while (Date.now() < deadline) {
+    if (exited !== null) {
+      const log = readFileSync(logPath, 'utf8').split('\n').slice(-15).join('\n');
+      throw new UsageError(`the cluster exited during start (code ${exited}); the end of ${logPath}:\n${log}`);
+    }
+    const run = await readRunFile(cfg.dataDir);
+    if (run && run.pid === child.pid && (await readyz(cfg.dataDir, run.url)).ok) {
+      out(`tinykube: running in the background (pid ${run.pid}), log in ${logPath}`);
+      out(`ready: ${run.url}`);
+      out(`export KUBECONFIG=${join(cfg.dataDir, 'kubeconfig')}`);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new UsageError(`the cluster did not become ready within 30 s; see ${logPath}`);
+}
+
+async function readyz(dataDir: string, url: string): Promise<{ ok: boolean; body: string }> {
+  let ca: string;
+  try {
+    ca = await readFile(join(dataDir, 'pki', 'ca.crt'), 'utf8');
+  } catch {
+    return { ok: false, body: 'no CA yet' };
+  }
+  return new Promise((resolve) => {
+    const req = request(`${url}/readyz?verbose`, { ca, timeout: 2000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ ok: res.statusCode === 200, body }));
+    });
+    req.on('error', (e) => resolve({ ok: false, body: e.message }));
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.end();
+  });
+}
+
+function dataDirOf(flags: Flags): string {
+  return typeof flags['data-dir'] === 'string' ? flags['data-dir'] : defaultDataDir();
+}
+
+export async function down(flags: Flags): Promise<void> {
+  const dataDir = dataDirOf(flags);
+  const run = await readRunFile(dataDir);
+  if (!run || !alive(run.pid)) {
+    await rm(join(dataDir, PID_FILE), { force: true });
+    out(`tinykube: no cluster is running on ${dataDir}`);
+    return;
+  }
+  process.kill(run.pid, 'SIGTERM');
+  const deadline = Date.now() + 15_000;
+  while (alive(run.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  if (alive(run.pid)) {
+    process.kill(run.pid, 'SIGKILL');
+    await rm(join(dataDir, PID_FILE), { force: true });
+    out(`tinykube: the cluster (pid ${run.pid}) did not stop within 15 s and was killed`);
+    return;
+  }
+  out(`tinykube: stopped the cluster on ${dataDir} (pid ${run.pid})`);
+}
+
+export async function status(flags: Flags): Promise<void> {
+  const dataDir = dataDirOf(flags);
+  const run = await readRunFile(dataDir);
+  if (!run || !alive(run.pid)) {
+    out(`tinykube: not running (data dir ${dataDir})`);
+    process.exitCode = 3;
+    return;
+  }
+  const r = await readyz(dataDir, run.url);
+  out(`tinykube: running (pid ${run.pid}) since ${run.startedAt} at ${run.url}: ${r.ok ? 'ready' : 'not ready'}`);
+  out(r.body.trimEnd());
+  out(`export KUBECONFIG=${join(dataDir, 'kubeconfig')}`);
+  if (!r.ok) process.exitCode = 1;
+}

@@ -1,0 +1,82 @@
+// The flags of `tinykube up` (and what down/status share), parsed and checked once.
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { isIPv4 } from 'node:net';
+
+export interface ClusterConfig {
+  dataDir: string;
+  apiPort: number;
+  nodeIp: string;
+  serviceCidr: string;
+  podCidr: string;
+  lbPool: string;
+  nodePortRange: { min: number; max: number };
+  clusterDomain: string;
+}
+
+export const DEFAULTS = {
+  apiPort: 6443,
+  nodeIp: '127.0.0.1',
+  serviceCidr: '127.96.0.0/12',
+  podCidr: '127.244.0.0/16',
+  lbPool: '127.240.0.0/24',
+  nodePortRange: '30000-32767',
+  clusterDomain: 'cluster.local',
+};
+
+export class UsageError extends Error {}
+
+export function defaultDataDir(): string {
+  return join(process.env['HOME'] || homedir(), '.tinykube');
+}
+
+export function parseCidr(flag: string, v: string): { base: string; prefix: number } {
+  const m = /^(\d+\.\d+\.\d+\.\d+)\/(\d{1,2})$/.exec(v);
+  if (!m || !isIPv4(m[1]!) || Number(m[2]) > 32) throw new UsageError(`--${flag}: "${v}" is not an IPv4 CIDR such as ${DEFAULTS[flag === 'service-cidr' ? 'serviceCidr' : flag === 'pod-cidr' ? 'podCidr' : 'lbPool']}`);
+  return { base: m[1]!, prefix: Number(m[2]) };
+}
+
+export function parsePortRange(v: string): { min: number; max: number } {
+  const m = /^(\d+)-(\d+)$/.exec(v);
+  const min = Number(m?.[1]);
+  const max = Number(m?.[2]);
+  if (!m || min < 1 || max > 65535 || min > max) throw new UsageError(`--node-port-range: "${v}" is not a port range such as 30000-32767`);
+  return { min, max };
+}
+
+export function parsePort(flag: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--${flag}: "${v}" is not a port number (0-65535)`);
+  return n;
+}
+
+export function buildConfig(values: Record<string, string | boolean | undefined>): ClusterConfig {
+  const s = (k: string, d: string): string => (typeof values[k] === 'string' ? (values[k] as string) : d);
+  const nodeIp = s('node-ip', DEFAULTS.nodeIp);
+  if (!isIPv4(nodeIp)) throw new UsageError(`--node-ip: "${nodeIp}" is not an IPv4 address`);
+  const domain = s('cluster-domain', DEFAULTS.clusterDomain);
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(domain)) throw new UsageError(`--cluster-domain: "${domain}" is not a DNS domain such as cluster.local`);
+  const cfg: ClusterConfig = {
+    dataDir: resolve(s('data-dir', defaultDataDir())),
+    apiPort: parsePort('api-port', s('api-port', String(DEFAULTS.apiPort))),
+    nodeIp,
+    serviceCidr: s('service-cidr', DEFAULTS.serviceCidr),
+    podCidr: s('pod-cidr', DEFAULTS.podCidr),
+    lbPool: s('lb-pool', DEFAULTS.lbPool),
+    nodePortRange: parsePortRange(s('node-port-range', DEFAULTS.nodePortRange)),
+    clusterDomain: domain,
+  };
+  parseCidr('service-cidr', cfg.serviceCidr);
+  parseCidr('pod-cidr', cfg.podCidr);
+  parseCidr('lb-pool', cfg.lbPool);
+  return cfg;
+}
+
+/** The first usable address of a CIDR: the `kubernetes` Service's address in the service range. */
+export function firstAddress(cidr: string): string {
+  const { base, prefix } = parseCidr('service-cidr', cidr);
+  const n = base.split('.').reduce((a, o) => a * 256 + Number(o), 0);
+  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+  const first = ((n & mask) >>> 0) + 1;
+  return [24, 16, 8, 0].map((sh) => (first >>> sh) & 255).join('.');
+}

@@ -1,0 +1,73 @@
+// `tinykube`: up (foreground or --detach), down, status.
+import { parseArgs } from 'node:util';
+import { UsageError } from './flags.js';
+import { down, status, up } from './commands.js';
+
+const USAGE = `Usage: tinykube <command> [flags]
+
+Commands:
+  up        run a cluster (foreground; --detach for background)
+  down      stop the cluster running on --data-dir
+  status    report whether the cluster on --data-dir runs and is ready
+
+Flags of up (down and status take --data-dir):
+  --data-dir DIR            state, certificates, kubeconfig, logs (default ~/.tinykube)
+  --api-port PORT           API server port on the node IP (default 6443; 0 picks a free one)
+  --node-ip IP              the node's address; the API server listens here (default 127.0.0.1)
+  --service-cidr CIDR       Service cluster IPs (default 127.96.0.0/12)
+  --pod-cidr CIDR           pod IPs, a /24 per node (default 127.244.0.0/16)
+  --lb-pool CIDR            LoadBalancer addresses (default 127.240.0.0/24)
+  --node-port-range A-B     NodePort range (default 30000-32767)
+  --cluster-domain DOMAIN   cluster DNS domain (default cluster.local)
+  --detach                  start in the background, return once ready
+  --no-kubeconfig-merge     do not add the tinykube context to your kubeconfig
+  -h, --help                this text
+`;
+
+export async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (!command || command === '-h' || command === '--help' || command === 'help') {
+    process.stdout.write(USAGE);
+    return;
+  }
+  try {
+    const { values } = parseArgs({
+      args: rest,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        'data-dir': { type: 'string' },
+        'api-port': { type: 'string' },
+        'node-ip': { type: 'string' },
+        'service-cidr': { type: 'string' },
+        'pod-cidr': { type: 'string' },
+        'lb-pool': { type: 'string' },
+        'node-port-range': { type: 'string' },
+        'cluster-domain': { type: 'string' },
+        detach: { type: 'boolean' },
+        'no-kubeconfig-merge': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (values.help) {
+      process.stdout.write(USAGE);
+      return;
+    }
+    switch (command) {
+      case 'up':
+        return await up(values, rest);
+      case 'down':
+        return await down(values);
+      case 'status':
+        return await status(values);
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError || (e instanceof TypeError && 'code' in e && String((e as { code: unknown }).code).startsWith('ERR_PARSE_ARGS'))) {
+      process.stderr.write(`tinykube: ${e.message}\n\n${USAGE}`);
+      process.exit(2);
+    }
+    throw e;
+  }
+}
