@@ -230,7 +230,7 @@ export class Registry {
       const r = next.metadata.deletionTimestamp && (next.metadata.finalizers ?? []).length === 0 && !hasSpecFinalizers(res, next)
         ? await this.store.delete(key, kv.modRevision)
         : await this.store.update(key, encode(next), kv.modRevision);
-      if (r.ok) return 'kv' in r ? decode(res, r.kv) : { ...decode(res, r.prev), metadata: { ...next.metadata, resourceVersion: String(r.revision) } };
+      if (r.ok) return 'kv' in r ? decode(res, r.kv) : { ...next, metadata: { ...next.metadata, resourceVersion: String(r.revision) } };
       if (!r.current) throw errors.notFound(this.target(res, name));
       if (pinned || attempt > 50) throw errors.conflict(this.target(res, name));
     }
@@ -337,11 +337,14 @@ export class Registry {
     const meta = obj.metadata;
     const finalizers = [...(meta.finalizers ?? [])];
     const policy = opts.propagationPolicy ?? (opts.orphanDependents === true ? 'Orphan' : opts.orphanDependents === false ? 'Background' : undefined);
-    if (policy === 'Orphan' && !finalizers.includes('orphan')) finalizers.push('orphan');
-    if (policy === 'Foreground' && !finalizers.includes('foregroundDeletion')) finalizers.push('foregroundDeletion');
-    if (policy === 'Background' || policy === 'Foreground') {
-      const drop = policy === 'Background' ? ['orphan', 'foregroundDeletion'] : ['orphan'];
-      if (meta.deletionTimestamp) for (const f of drop) if (finalizers.includes(f) && !(policy === 'Foreground' && f === 'foregroundDeletion')) finalizers.splice(finalizers.indexOf(f), 1);
+    // Each policy owns one GC finalizer; choosing a policy drops the other's (Background drops both).
+    const want = policy === 'Orphan' ? 'orphan' : policy === 'Foreground' ? 'foregroundDeletion' : undefined;
+    if (policy !== undefined) {
+      for (const f of ['orphan', 'foregroundDeletion']) {
+        const i = finalizers.indexOf(f);
+        if (f !== want && i >= 0) finalizers.splice(i, 1);
+      }
+      if (want && !finalizers.includes(want)) finalizers.push(want);
     }
     const grace = this.gracePeriod(res, obj, opts);
     const pendingSpec = hasSpecFinalizers(res, obj);
@@ -349,6 +352,7 @@ export class Registry {
     const next = clone(obj);
     const nm = next.metadata;
     if (finalizers.length > 0) nm.finalizers = finalizers;
+    else delete nm.finalizers;
     if (!nm.deletionTimestamp) {
       nm.deletionTimestamp = rfc3339(new Date(Date.now() + grace * 1000));
       nm.deletionGracePeriodSeconds = grace;

@@ -404,6 +404,8 @@ export class ApiServer {
       try {
         parsed = this.opts.plugins.decodeProtobuf(body).object;
       } catch (e) {
+        // A well-formed body of a kind we do not decode from protobuf: ask for JSON instead.
+        if (e instanceof Error && (e as { unsupported?: boolean }).unsupported === true) throw errors.unsupportedMediaType(contentType, ['application/json', 'application/yaml']);
         throw errors.badRequest(`error decoding protobuf body: ${e instanceof Error ? e.message : String(e)}`);
       }
     } else {

@@ -27,10 +27,17 @@ function withFlags(argv: string[], flags: string[]): string[] {
   return dashes < 0 ? [...argv, ...flags] : [...argv.slice(0, dashes), ...flags, ...argv.slice(dashes)];
 }
 
-for (const minor of [32, 33]) {
-  const kubectl = kubectlBinary(minor);
+// kubectl is a hard requirement of the suite (scripts/test-prereqs.mjs): a missing binary fails.
+function requireKubectl(minor: number): string {
+  const k = kubectlBinary(minor);
+  if (k === undefined) throw new Error(`kubectl.1.${minor} not found: run scripts/test-prereqs.mjs`);
+  return k;
+}
 
-  describe.skipIf(kubectl === undefined)(`kubectl 1.${minor} create sends protobuf`, () => {
+for (const minor of [32, 33]) {
+  const kubectl = requireKubectl(minor);
+
+  describe(`kubectl 1.${minor} create sends protobuf`, () => {
     let server: FakeApiServer;
     let sandbox: KubectlSandbox;
     let scratch: string;
@@ -75,6 +82,26 @@ for (const minor of [32, 33]) {
         mkdirSync(dir, { recursive: true });
         writeFileSync(join(dir, `${name}.pb`), post.body);
         writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(expected, null, 2)}\n`);
+      }
+    });
+  });
+}
+
+// The boundary: before 1.32 the same commands send JSON.
+for (const minor of [27, 31]) {
+  const kubectl = requireKubectl(minor);
+
+  describe(`kubectl 1.${minor} create sends JSON`, () => {
+    it('create deployment', async () => {
+      const server = await FakeApiServer.start(minor, echo);
+      const sandbox = await KubectlSandbox.create(server.url);
+      try {
+        const created = await sandbox.run(kubectl ?? '', ['create', 'deployment', 'web', '--image=nginx']);
+        expect(created.code).toBe(0);
+        expect(server.posts().map((p) => p.contentType)).toStrictEqual(['application/json']);
+      } finally {
+        await sandbox.dispose();
+        await server.close();
       }
     });
   });

@@ -82,23 +82,22 @@ function discoveryAnswer(path: string, minor: number, host: string): unknown {
 }
 
 export class FakeApiServer {
-  readonly requests: CapturedRequest[] = [];
-
   private constructor(
     private readonly server: Server,
     readonly url: string,
+    /** Every request, in arrival order. */
+    readonly requests: readonly CapturedRequest[],
   ) {}
 
   /** Starts on 127.0.0.1 (random port), claiming to be Kubernetes 1.<minor>. */
   static async start(minor: number, echo: EchoBody): Promise<FakeApiServer> {
-    let self: FakeApiServer | undefined;
+    const requests: CapturedRequest[] = [];
     const server = createServer((req, res) => {
-      void handle(req, res, minor, echo, (r) => self?.requests.push(r));
+      void handle(req, res, minor, echo, requests);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    self = new FakeApiServer(server, `http://127.0.0.1:${port}`);
-    return self;
+    return new FakeApiServer(server, `http://127.0.0.1:${port}`, requests);
   }
 
   /** POST requests to collections, in arrival order. */
@@ -112,7 +111,7 @@ export class FakeApiServer {
   }
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, minor: number, echo: EchoBody, record: (r: CapturedRequest) => void): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, minor: number, echo: EchoBody, requests: CapturedRequest[]): Promise<void> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   const captured: CapturedRequest = {
@@ -122,7 +121,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, minor: number, 
     accept: req.headers.accept,
     body: Buffer.concat(chunks),
   };
-  record(captured);
+  requests.push(captured);
   const path = new URL(captured.url, 'http://x').pathname;
   const send = (code: number, body: unknown, type = 'application/json'): void => {
     res.writeHead(code, { 'Content-Type': type });

@@ -27,13 +27,8 @@ export const ResourceFieldSelector = message('ResourceFieldSelector', {
   3: ['divisor', Quantity],
 });
 
-const ConfigMapKeySelector = message('ConfigMapKeySelector', {
-  1: [INLINE, LocalObjectReference],
-  2: ['key', STRING, ALWAYS],
-  3: ['optional', BOOL, PTR],
-});
-
-const SecretKeySelector = message('SecretKeySelector', {
+/** ConfigMapKeySelector and SecretKeySelector share one shape. */
+const KeySelector = message('KeySelector', {
   1: [INLINE, LocalObjectReference],
   2: ['key', STRING, ALWAYS],
   3: ['optional', BOOL, PTR],
@@ -42,8 +37,8 @@ const SecretKeySelector = message('SecretKeySelector', {
 const EnvVarSource = message('EnvVarSource', {
   1: ['fieldRef', ObjectFieldSelector, PTR],
   2: ['resourceFieldRef', ResourceFieldSelector, PTR],
-  3: ['configMapKeyRef', ConfigMapKeySelector, PTR],
-  4: ['secretKeyRef', SecretKeySelector, PTR],
+  3: ['configMapKeyRef', KeySelector, PTR],
+  4: ['secretKeyRef', KeySelector, PTR],
 });
 
 const EnvVar = message('EnvVar', {
@@ -52,20 +47,16 @@ const EnvVar = message('EnvVar', {
   3: ['valueFrom', EnvVarSource, PTR],
 });
 
-const ConfigMapEnvSource = message('ConfigMapEnvSource', {
-  1: [INLINE, LocalObjectReference],
-  2: ['optional', BOOL, PTR],
-});
-
-const SecretEnvSource = message('SecretEnvSource', {
+/** ConfigMapEnvSource and SecretEnvSource share one shape. */
+const EnvSource = message('EnvSource', {
   1: [INLINE, LocalObjectReference],
   2: ['optional', BOOL, PTR],
 });
 
 const EnvFromSource = message('EnvFromSource', {
   1: ['prefix', STRING],
-  2: ['configMapRef', ConfigMapEnvSource, PTR],
-  3: ['secretRef', SecretEnvSource, PTR],
+  2: ['configMapRef', EnvSource, PTR],
+  3: ['secretRef', EnvSource, PTR],
 });
 
 const ResourceClaim = message('ResourceClaim', {
@@ -175,12 +166,8 @@ export const WindowsSecurityContextOptions = message('WindowsSecurityContextOpti
   4: ['hostProcess', BOOL, PTR],
 });
 
-export const SeccompProfile = message('SeccompProfile', {
-  1: ['type', STRING, ALWAYS],
-  2: ['localhostProfile', STRING, PTR],
-});
-
-export const AppArmorProfile = message('AppArmorProfile', {
+/** SeccompProfile and AppArmorProfile share one shape. */
+export const SecurityProfile = message('SecurityProfile', {
   1: ['type', STRING, ALWAYS],
   2: ['localhostProfile', STRING, PTR],
 });
@@ -196,8 +183,8 @@ const SecurityContext = message('SecurityContext', {
   8: ['runAsGroup', INT64, PTR],
   9: ['procMount', STRING, PTR],
   10: ['windowsOptions', WindowsSecurityContextOptions, PTR],
-  11: ['seccompProfile', SeccompProfile, PTR],
-  12: ['appArmorProfile', AppArmorProfile, PTR],
+  11: ['seccompProfile', SecurityProfile, PTR],
+  12: ['appArmorProfile', SecurityProfile, PTR],
 });
 
 const ContainerResizePolicy = message('ContainerResizePolicy', {

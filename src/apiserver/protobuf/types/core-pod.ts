@@ -2,20 +2,15 @@
 // not modelled: it cannot be set on create (only through the ephemeralcontainers subresource).
 // Each row: protobuf field number -> [JSON name, type, Go pointer / no-omitempty flags].
 import { ALWAYS, BOOL, INT32, INT64, PTR, STRING, list, map, message } from '../schema.js';
-import { AppArmorProfile, Container, LocalObjectReference, ResourceRequirements, SELinuxOptions, SeccompProfile, WindowsSecurityContextOptions } from './core-container.js';
+import { Container, LocalObjectReference, ResourceRequirements, SELinuxOptions, SecurityProfile, WindowsSecurityContextOptions } from './core-container.js';
 import { Volume } from './core-volume.js';
-import { LabelSelector, ObjectMeta } from './meta.js';
+import { LabelSelector, LabelSelectorRequirement, ObjectMeta } from './meta.js';
 import { Quantity } from './wellknown.js';
 
-const NodeSelectorRequirement = message('NodeSelectorRequirement', {
-  1: ['key', STRING, ALWAYS],
-  2: ['operator', STRING, ALWAYS],
-  3: ['values', list(STRING)],
-});
-
+// NodeSelectorRequirement has the shape of LabelSelectorRequirement.
 const NodeSelectorTerm = message('NodeSelectorTerm', {
-  1: ['matchExpressions', list(NodeSelectorRequirement)],
-  2: ['matchFields', list(NodeSelectorRequirement)],
+  1: ['matchExpressions', list(LabelSelectorRequirement)],
+  2: ['matchFields', list(LabelSelectorRequirement)],
 });
 
 const NodeSelector = message('NodeSelector', {
@@ -73,8 +68,8 @@ const PodSecurityContext = message('PodSecurityContext', {
   7: ['sysctls', list(Sysctl)],
   8: ['windowsOptions', WindowsSecurityContextOptions, PTR],
   9: ['fsGroupChangePolicy', STRING, PTR],
-  10: ['seccompProfile', SeccompProfile, PTR],
-  11: ['appArmorProfile', AppArmorProfile, PTR],
+  10: ['seccompProfile', SecurityProfile, PTR],
+  11: ['appArmorProfile', SecurityProfile, PTR],
   12: ['supplementalGroupsPolicy', STRING, PTR],
   13: ['seLinuxChangePolicy', STRING, PTR],
 });

@@ -60,13 +60,8 @@ const ConfigMapVolumeSource = message('ConfigMapVolumeSource', {
   4: ['optional', BOOL, PTR],
 });
 
-const SecretProjection = message('SecretProjection', {
-  1: [INLINE, LocalObjectReference],
-  2: ['items', list(KeyToPath)],
-  4: ['optional', BOOL, PTR],
-});
-
-const ConfigMapProjection = message('ConfigMapProjection', {
+/** SecretProjection and ConfigMapProjection share one shape. */
+const KeysProjection = message('KeysProjection', {
   1: [INLINE, LocalObjectReference],
   2: ['items', list(KeyToPath)],
   4: ['optional', BOOL, PTR],
@@ -91,9 +86,9 @@ const ClusterTrustBundleProjection = message('ClusterTrustBundleProjection', {
 });
 
 const VolumeProjection = message('VolumeProjection', {
-  1: ['secret', SecretProjection, PTR],
+  1: ['secret', KeysProjection, PTR],
   2: ['downwardAPI', DownwardAPIProjection, PTR],
-  3: ['configMap', ConfigMapProjection, PTR],
+  3: ['configMap', KeysProjection, PTR],
   4: ['serviceAccountToken', ServiceAccountTokenProjection, PTR],
   5: ['clusterTrustBundle', ClusterTrustBundleProjection, PTR],
 });

@@ -61,7 +61,7 @@ const ServiceSpec = message('ServiceSpec', {
   23: ['trafficDistribution', STRING, PTR],
 });
 
-const PortStatus = message('PortStatus', {
+export const PortStatus = message('PortStatus', {
   1: ['port', INT32, ALWAYS],
   2: ['protocol', STRING, ALWAYS],
   3: ['error', STRING, PTR],

@@ -1,6 +1,7 @@
 // networking.k8s.io/v1 Ingress (`kubectl create ingress` sends protobuf too).
 // Each row: protobuf field number -> [JSON name, type, Go pointer / no-omitempty flags].
 import { ALWAYS, INLINE, INT32, PTR, STRING, list, message } from '../schema.js';
+import { PortStatus } from './core.js';
 import { ObjectMeta } from './meta.js';
 
 const TypedLocalObjectReference = message('TypedLocalObjectReference', {
@@ -47,16 +48,11 @@ const IngressTLS = message('IngressTLS', {
   2: ['secretName', STRING],
 });
 
-const IngressPortStatus = message('IngressPortStatus', {
-  1: ['port', INT32, ALWAYS],
-  2: ['protocol', STRING, ALWAYS],
-  3: ['error', STRING, PTR],
-});
-
 const IngressLoadBalancerIngress = message('IngressLoadBalancerIngress', {
   1: ['ip', STRING],
   2: ['hostname', STRING],
-  4: ['ports', list(IngressPortStatus)],
+  // IngressPortStatus has the shape of core/v1 PortStatus.
+  4: ['ports', list(PortStatus)],
 });
 
 const IngressStatus = message('IngressStatus', {
