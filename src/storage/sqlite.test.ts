@@ -49,6 +49,13 @@ describe('SqliteStore', () => {
     return join(dir, 'store.db');
   }
 
+  it('an empty store is at revision 0, nothing compacted', async () => {
+    const store = await open();
+    expect(await store.currentRevision()).toBe(0);
+    expect(await store.compactedRevision()).toBe(0);
+    expect(await store.list('/')).toEqual({ kvs: [], revision: 0, more: false, remaining: 0 });
+  });
+
   it('uses WAL mode', async () => {
     const path = tempPath();
     await open({ path });
@@ -81,6 +88,16 @@ describe('SqliteStore', () => {
     expect([u1.ok, u2.ok, d.ok, c.ok]).toEqual([true, true, true, true]);
     expect(store.stats().maxBatch).toBe(4);
     expect(await store.get('/k')).toEqual({ key: '/k', value: '3', createRevision: a.revision + 4, modRevision: a.revision + 4 });
+  });
+
+  it('close applies the writes already issued before stopping', async () => {
+    const path = tempPath();
+    const store = await SqliteStore.open({ path });
+    const writes = Array.from({ length: 100 }, (_, i) => store.create(`/p${i}`, '{}'));
+    await store.close();
+    expect((await Promise.all(writes)).every((r) => r.ok)).toBe(true);
+    const again = await open({ path });
+    expect(await again.count('/p')).toBe(100);
   });
 
   it('caps a transaction at maxBatch writes', async () => {

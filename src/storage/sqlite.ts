@@ -53,8 +53,14 @@ export class SqliteStore implements Store {
         },
         { onCommitted: (events) => hub!.publish(events) },
       );
-      const reader = new SqliteReader(path);
-      hub = new WatchHub(reader, revision, opts.watchCacheEvents ?? 10_000);
+      let reader: SqliteReader;
+      try {
+        reader = new SqliteReader(path);
+        hub = new WatchHub(reader, revision, opts.watchCacheEvents ?? 10_000);
+      } catch (err) {
+        await writer.close();
+        throw err;
+      }
       return new SqliteStore(path, writer, reader, hub, tempDir);
     } catch (err) {
       if (tempDir !== undefined) rmSync(tempDir, { recursive: true, force: true });

@@ -166,8 +166,9 @@ export function writerThreadMain(port: WriterPort, init: WriterInit, Database: D
       return;
     }
     if (closed) return;
+    drain(); // writes sent before close are applied, as their callers expect
+    if (closed) return; // drain hit a fatal error and already shut down
     closed = true;
-    drain();
     db.close();
     port.postMessage({ type: 'closed' });
     port.close();
