@@ -13,18 +13,27 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
     req.resume();
     throw errors.tooLarge();
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const b = chunk as Buffer;
-    size += b.length;
-    if (size > MAX_BODY_BYTES) {
-      req.resume();
-      throw errors.tooLarge();
-    }
-    chunks.push(b);
-  }
-  return Buffer.concat(chunks);
+  // Listeners rather than `for await`: leaving that loop early destroys the request, and the
+  // unread rest of a chunked body then wedges the keep-alive connection for the next request.
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (b: Buffer): void => {
+      size += b.length;
+      if (size <= MAX_BODY_BYTES) {
+        chunks.push(b);
+        return;
+      }
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.resume(); // discard the rest so the connection stays usable
+      reject(errors.tooLarge());
+    };
+    const onEnd = (): void => resolve(Buffer.concat(chunks));
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('error', reject);
+  });
 }
 
 export function mediaType(header: string | undefined): string {

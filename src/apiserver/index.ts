@@ -5,7 +5,7 @@ import { openStore, type Store } from '../storage/index.js';
 import { ensurePki } from './certs.js';
 import { ApiError } from './errors.js';
 import { Lifecycle } from './lifecycle.js';
-import { defaultPlugins } from './plugins.js';
+import { defaultPlugins, defaultRegistryHooks } from './plugins.js';
 import { NS, Registry } from './registry.js';
 import { ApiServer, type PodStreams } from './server.js';
 
@@ -67,7 +67,7 @@ export async function startApiServer(cfg: ApiServerConfig): Promise<RunningApiSe
       return s;
     }),
   ]);
-  const registry = new Registry(store);
+  const registry = new Registry(store, defaultRegistryHooks());
   for (const name of SYSTEM_NAMESPACES) {
     try {
       await registry.create(NS, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });

@@ -15,6 +15,8 @@ import { generateNameFrom } from './validation/names.js';
 export interface WriteOptions {
   dryRun?: boolean;
   fieldManager?: string;
+  /** The write is a server-side apply: the patch already recorded its managed fields. */
+  apply?: boolean;
 }
 
 export interface UpdateOptions extends WriteOptions {
@@ -40,8 +42,8 @@ export interface ListOptions {
 
 /** Hooks that let other parts of the server take part in writes (managed fields, admission). */
 export interface RegistryHooks {
-  /** Called with the final object of every create/update/patch before it is stored. */
-  beforeWrite?(res: ResourceInfo, obj: KubeObject, old: KubeObject | undefined, opts: UpdateOptions): void;
+  /** Called with the final object of every create/update/patch before it is stored; returns what to store. */
+  beforeWrite?(res: ResourceInfo, obj: KubeObject, old: KubeObject | undefined, opts: UpdateOptions): KubeObject;
 }
 
 export const NS = resourceFor('', 'v1', 'namespaces')!;
@@ -195,11 +197,11 @@ export class Registry {
     if (strategy.generation) meta.generation = 1;
     this.mustBeValid(res, obj, undefined);
     if (res.namespaced && meta.namespace) await this.namespaceMustAccept(res, meta.namespace, meta.name ?? '');
-    this.hooks.beforeWrite?.(res, obj, undefined, opts);
     obj.apiVersion = apiVersionOfResource(res);
     obj.kind = res.kind;
-    if (opts.dryRun) return obj;
-    const r = await this.store.create(keyFor(res, meta.namespace, meta.name!), encode(obj));
+    const final = this.hooks.beforeWrite?.(res, obj, undefined, opts) ?? obj;
+    if (opts.dryRun) return final;
+    const r = await this.store.create(keyFor(res, meta.namespace, meta.name!), encode(final));
     if (!r.ok) throw errors.alreadyExists(this.target(res, meta.name));
     return decode(res, r.kv);
   }
@@ -296,10 +298,10 @@ export class Registry {
     next.apiVersion = apiVersionOfResource(res);
     next.kind = res.kind;
     next.metadata.resourceVersion = current.metadata.resourceVersion;
-    this.hooks.beforeWrite?.(res, next, current, opts);
+    const final = this.hooks.beforeWrite?.(res, next, current, opts) ?? next;
     // A write that changes nothing is not a write: same resourceVersion, no watch event.
-    if (sameIgnoringManagedTime(next, current)) return current;
-    return next;
+    if (sameIgnoringManagedTime(final, current)) return current;
+    return final;
   }
 
   async delete(res: ResourceInfo, namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<KubeObject> {

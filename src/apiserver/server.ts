@@ -13,6 +13,7 @@ import { mediaType, Query, readBody, sendJson, sendStatus, wantsTable } from './
 import type { DeleteOptions, Registry } from './registry.js';
 import { apiVersionOfResource, resourceFor, type ResourceInfo } from './resources.js';
 import { toTable, type IncludeObject } from './table.js';
+import { defaultFieldManager } from './patch/index.js';
 import { serveWatch, type WatchEventType } from './watch.js';
 
 /** What the server plugs in from its sibling modules (decoders, patches, OpenAPI, validation). */
@@ -346,7 +347,7 @@ export class ApiServer {
     const manager = fieldManager(req, query);
     const isApply = contentType.startsWith('application/apply-patch');
     if (isApply && !query.str('fieldManager')) throw errors.badRequest('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
-    const ctx = { model: r.model, fieldManager: manager, force: query.bool('force'), apiVersion: apiVersionOfResource(r), kind: r.kind };
+    const ctx = { model: r.model, fieldManager: manager, force: query.bool('force'), apiVersion: apiVersionOfResource(r), kind: r.kind, subresource, resource: r.plural, name };
     const mode = validationMode(query);
     let warnings: string[] = [];
     const mutate = (current: KubeObject): KubeObject => {
@@ -361,13 +362,13 @@ export class ApiServer {
     let out: KubeObject;
     let code = 200;
     try {
-      out = await reg.update(r, route.namespace, name, mutate, { subresource, dryRun: isDryRun(query), fieldManager: manager });
+      out = await reg.update(r, route.namespace, name, mutate, { subresource, dryRun: isDryRun(query), fieldManager: manager, apply: isApply });
     } catch (e) {
       if (!(isApply && e instanceof ApiError && e.code === 404 && subresource === undefined)) throw e;
       // Server-side apply creates what does not exist yet.
       const created = this.opts.plugins.applyPatch(contentType, undefined, body, ctx);
       warnings = this.opts.plugins.checkFields?.(r, created, undefined, mode) ?? [];
-      out = await reg.create(r, route.namespace, created, { dryRun: isDryRun(query), fieldManager: manager });
+      out = await reg.create(r, route.namespace, created, { dryRun: isDryRun(query), fieldManager: manager, apply: true });
       code = 201;
     }
     return this.respondObject(r, req, res, query, code, out, warnings);
@@ -548,12 +549,8 @@ function validationMode(query: Query): 'Strict' | 'Warn' | 'Ignore' {
   throw errors.badRequest(`fieldValidation parameter unsupported: ${v}`);
 }
 
-/** The default field manager is the client's user agent up to the first '/' (as kube-apiserver does). */
 function fieldManager(req: IncomingMessage, query: Query): string {
-  const given = query.str('fieldManager');
-  if (given) return given;
-  const ua = req.headers['user-agent'] ?? 'unknown';
-  return ua.split('/')[0]!.slice(0, 128) || 'unknown';
+  return defaultFieldManager(query.str('fieldManager'), req.headers['user-agent']);
 }
 
 /** JSON, or YAML (a superset) for application/yaml; malformed input is a 400. */

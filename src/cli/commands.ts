@@ -1,7 +1,7 @@
 // The commands themselves. A running cluster leaves <data-dir>/tinykube.pid (JSON: pid, url),
 // which down and status read.
 import { spawn } from 'node:child_process';
-import { existsSync, openSync, readFileSync } from 'node:fs';
+import { existsSync, openSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { join } from 'node:path';
@@ -115,6 +115,7 @@ async function runForeground(cfg: ClusterConfig, noMerge: boolean): Promise<void
 
 async function detach(cfg: ClusterConfig, args: string[]): Promise<void> {
   const logPath = join(cfg.dataDir, 'tinykube.log');
+  const logStart = existsSync(logPath) ? statSync(logPath).size : 0;
   const fd = openSync(logPath, 'a');
   const bin = fileURLToPath(new URL('../../bin/tinykube.js', import.meta.url));
   const child = spawn(process.execPath, [bin, 'up', ...args], { detached: true, stdio: ['ignore', fd, fd] });
@@ -124,7 +125,9 @@ async function detach(cfg: ClusterConfig, args: string[]): Promise<void> {
   child.on('exit', (code) => (exited = code ?? 1));
   while (Date.now() < deadline) {
     if (exited !== null) {
-      const log = readFileSync(logPath, 'utf8').split('\n').slice(-15).join('\n');
+      // This run's part of the log, without the usage text a refusal ends with: the reason matters.
+      const text = readFileSync(logPath).subarray(logStart).toString('utf8').split(/^Usage: tinykube/m)[0]!;
+      const log = text.trimEnd().split('\n').slice(-15).join('\n');
       throw new UsageError(`the cluster exited during start (code ${exited}); the end of ${logPath}:\n${log}`);
     }
     const run = await readRunFile(cfg.dataDir);

@@ -81,9 +81,13 @@ export class HttpTransport implements Transport {
   }
 
   request(req: TransportRequest): Promise<TransportResponse> {
+    const body = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
+    return this.send(req, body, true);
+  }
+
+  private send(req: TransportRequest, body: Buffer | undefined, mayRetry: boolean): Promise<TransportResponse> {
     return new Promise((resolve, reject) => {
       const what = `${req.method} ${req.path}`;
-      const body = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
       const r = this.lib.request(
         this.url(req),
         { method: req.method, agent: this.agent, headers: this.headers(req, body), signal: req.signal },
@@ -91,6 +95,9 @@ export class HttpTransport implements Transport {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('error', reject);
+          res.on('close', () => {
+            if (!res.complete) reject(new Error(`${what}: connection lost before the answer was complete`));
+          });
           res.on('end', () => {
             const code = res.statusCode ?? 0;
             const raw = Buffer.concat(chunks).toString('utf8');
@@ -106,7 +113,12 @@ export class HttpTransport implements Transport {
         },
       );
       r.setTimeout(this.timeoutMs, () => r.destroy(new Error(`${what}: no answer within ${this.timeoutMs} ms`)));
-      r.on('error', reject);
+      r.on('error', (err: NodeJS.ErrnoException) => {
+        // A pooled socket the server closed just as we reused it: the request never reached
+        // the server, so sending it once more on a fresh socket is safe (Node's documented remedy).
+        if (mayRetry && r.reusedSocket && err.code === 'ECONNRESET') resolve(this.send(req, body, false));
+        else reject(err);
+      });
       r.end(body);
     });
   }

@@ -32,6 +32,6 @@ export type {
 export { groupVersionPath, objectKey, resourcePath, resourceRef, splitKey, type ResourceRef } from './resource.js';
 export { parseWatchEvent, type WatchEvent, type WatchEventType } from './watch-event.js';
 export { JsonLinesDecoder } from './json-lines.js';
-export { Informer, type EventHandlers, type InformerOptions, type InformerPhase } from './informer.js';
+export { Informer, type EventHandlers, type InformerClient, type InformerOptions, type InformerPhase } from './informer.js';
 export { Backoff, type BackoffOptions } from './backoff.js';
 export { WorkQueue, runWorkers, type RateLimiterOptions, type WorkerOptions } from './workqueue.js';

@@ -39,6 +39,9 @@ export interface InformerOptions<T extends KubeObject, P> extends SelectorOption
   onError?: (err: Error, phase: InformerPhase) => void;
 }
 
+/** What an informer needs of a client: a KubeClient, or a stand-in in tests. */
+export type InformerClient = Pick<KubeClient, 'listAll' | 'watch'>;
+
 /** How one watch ended, deciding what the loop does next. */
 type WatchOutcome = { kind: 'ended' | 'expired'; healthy: boolean } | { kind: 'failed'; healthy: boolean; err: Error };
 
@@ -60,7 +63,7 @@ export class Informer<T extends KubeObject = KubeObject, P = T> {
   private wake: (() => void) | undefined;
 
   constructor(
-    private readonly client: KubeClient,
+    private readonly client: InformerClient,
     readonly resource: ResourceRef,
     private readonly opts: InformerOptions<T, P> = {},
   ) {

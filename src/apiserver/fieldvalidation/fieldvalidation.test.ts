@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { checkFields, fieldValidationDirective, inspectPatch, validateBody, validatePatched, type Outcome } from './index.js';
+import { RESOURCES } from '../resources.js';
+import { ApiError } from '../errors.js';
+import { checkFields, checkFieldsHook, fieldValidationDirective, inspectPatch, validateBody, validatePatched, type Outcome } from './index.js';
 import { base64Error, quantityError, timeError } from './scalars.js';
 import { yamlDuplicateKeys } from './yaml-duplicates.js';
 
@@ -290,5 +292,40 @@ describe('scalars', () => {
       'line 5: key "a" already set in map',
       'line 6: key "x" already set in map',
     ]);
+  });
+});
+
+describe('checkFieldsHook (ServerPlugins.checkFields)', () => {
+  const hook = checkFieldsHook();
+  const svc = RESOURCES.find((r) => r.kind === 'Service')!;
+
+  it('returns warnings for a JSON body, in document order', () => {
+    const raw = '{"spec":{"zz":1,"aa":2}}';
+    expect(hook(svc, JSON.parse(raw), raw, 'Warn')).toEqual(['unknown field "spec.zz"', 'unknown field "spec.aa"']);
+  });
+
+  it('treats a body that is not JSON as YAML', () => {
+    const raw = 'spec:\n  zz: 1\n  zz: 2\n';
+    expect(hook(svc, { spec: { zz: 2 } }, raw, 'Warn')).toEqual(['line 3: key "zz" already set in map', 'unknown field "spec.zz"']);
+  });
+
+  it('throws the Status as an ApiError', () => {
+    const raw = '{"spec":{"foo":1}}';
+    try {
+      hook(svc, JSON.parse(raw), raw, 'Strict');
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ApiError);
+      expect((e as ApiError).toStatus()).toMatchObject({
+        code: 400,
+        reason: 'BadRequest',
+        message: 'Service in version "v1" cannot be handled as a Service: strict decoding error: unknown field "spec.foo"',
+      });
+    }
+  });
+
+  it('judges a patched object (no raw body) as a patch result', () => {
+    expect(() => hook(svc, { spec: { foo: 1 } }, undefined, 'Strict')).toThrow(/^ "" is invalid: patch: Invalid value: .*unknown field "spec.foo"$/);
+    expect(hook(svc, { spec: { foo: 1 } }, undefined, 'Warn')).toEqual(['unknown field "spec.foo"']);
   });
 });

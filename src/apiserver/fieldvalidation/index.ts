@@ -29,6 +29,11 @@
 //                       as Kubernetes does);
 //   out.ok === true  -> add one `Warning: 299 - "<text>"` header per out.warnings entry.
 //
+// Or plug `checkFieldsHook()` in as ServerPlugins.checkFields: it takes (res, obj, raw, mode),
+// judges `raw` bodies as creates/updates and raw-less objects as patch results, returns the
+// warnings and throws ApiError for rejections. It cannot see duplicate keys of a patch body;
+// inspectPatch/validatePatched can.
+//
 // For subresources the target is the body's kind: { kind: 'Scale', version: 'v1', model:
 // 'V1Scale' } for /scale, the resource's own kind for /status. Unknown fields of server-side
 // apply patches are rejected by apply itself; checkFields() gives their paths.
@@ -48,3 +53,4 @@ export {
 export { inspectPatch, type PatchInspection, type PatchType } from './patch-body.js';
 export { checkFields, type FieldCheck } from './check.js';
 export { JsonSyntaxError } from './json-node.js';
+export { checkFieldsHook } from './plugin.js';

@@ -1,5 +1,5 @@
 // fieldValidation (metav1 CreateOptions/UpdateOptions/PatchOptions): what kube-apiserver does
-// with a body's strict-decoding findings. Strict rejects, Warn (the default since 1.27 when the
+// with a body's strict-decoding findings. Strict rejects, Warn (the default when the
 // parameter is absent) answers with `Warning: 299 - "<finding>"` headers, Ignore drops them.
 // Type mismatches are decode errors and reject the request under every directive.
 import { loadSchema, type Schema } from '../../api/schema.js';

@@ -8,7 +8,7 @@ import { goJsonKind } from './json.js';
  * Reasons a patch fails with. '' is Kubernetes' StatusReasonUnknown: errors that the patch
  * libraries return untyped reach the client as 500 with no reason and the raw message.
  */
-export type PatchErrorReason = 'BadRequest' | 'Invalid' | 'Conflict' | 'UnsupportedMediaType' | 'RequestEntityTooLarge' | '';
+export type PatchErrorReason = 'BadRequest' | 'Invalid' | 'NotFound' | 'Conflict' | 'UnsupportedMediaType' | 'RequestEntityTooLarge' | '';
 
 export class PatchError extends ApiError {
   constructor(
@@ -63,6 +63,11 @@ export const patchErrors = {
       name: '',
       causes: [cause],
     });
+  },
+  /** 404 for a non-apply patch of a missing object: `deployments.apps "web" not found`. */
+  notFound(group: string, resource: string, name: string): PatchError {
+    const qualified = group === '' ? resource : `${resource}.${group}`;
+    return new PatchError(404, 'NotFound', `${qualified} "${name}" not found`, { name, ...(group === '' ? {} : { group }), kind: resource });
   },
   /** 413 for JSON patches over kube-apiserver's operation limit. */
   tooLarge(message: string): PatchError {

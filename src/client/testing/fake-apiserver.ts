@@ -41,6 +41,10 @@ export class FakeApiServer {
   chunkBytes = 0;
   /** Answer every request with this HTTP code (e.g. 503) while set. */
   failWith: number | undefined;
+  /** Answer watch requests (only) with this HTTP code while set, e.g. 410. */
+  failWatchesWith: number | undefined;
+  /** End every watch right after its replay, as a misbehaving server might. */
+  closeWatchesAtOnce = false;
 
   constructor(private readonly token?: string) {}
 
@@ -229,6 +233,10 @@ export class FakeApiServer {
   }
 
   private watch(res: http.ServerResponse, ns: string | undefined, q: URLSearchParams): void {
+    if (this.failWatchesWith !== undefined) {
+      const code = this.failWatchesWith;
+      return reply(res, failure(code, code === 410 ? 'Expired' : 'InternalError', `watch refused with ${code}`));
+    }
     res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
     res.flushHeaders();
     const w: Watcher = { res, namespace: ns, bookmarks: q.get('allowWatchBookmarks') === 'true' };
@@ -241,6 +249,10 @@ export class FakeApiServer {
       return;
     } else {
       for (const e of this.log) if (e.rv > Number(from) && (!ns || e.object.metadata.namespace === ns)) this.send(w, e);
+    }
+    if (this.closeWatchesAtOnce) {
+      res.end();
+      return;
     }
     this.watchers.add(w);
     res.on('close', () => this.watchers.delete(w));
