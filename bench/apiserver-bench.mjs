@@ -49,6 +49,7 @@ const { values: flag } = parseArgs({
     'max-seconds': { type: 'string', default: '1200' }, // whole-run watchdog
     'quiet-wait': { type: 'string', default: '30' }, // per phase: wait up to this many s for an idle machine
     'no-snapshot': { type: 'boolean', default: false }, // run dist/ in place instead of a copy
+    'no-https-floor': { type: 'boolean', default: false }, // skip the bench-local HTTPS floor server
     json: { type: 'string', default: '' }, // also write the results here
     keep: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
@@ -59,7 +60,7 @@ if (flag.help) {
     '\nflags: --n 10000 --conc 64 --gets 20000 --get-dur 10 --services 10000 --list-runs 5 --watchers 100\n' +
     '       --watch-events 500 --watch-rate 200 --startup-runs 5 --only create,get,list,watch,startup\n' +
     '       --profile create,get,list,watch --no-peers --run-dir /tmp/bench-run --shared /work/shared/bench\n' +
-    '       --max-seconds 1200 --quiet-wait 30 --no-snapshot --json FILE --keep\n');
+    '       --max-seconds 1200 --quiet-wait 30 --no-snapshot --no-https-floor --json FILE --keep\n');
   process.exit(0);
 }
 const N = int('n'), CONC = int('conc'), GETS = int('gets'), GET_DUR = int('get-dur');
@@ -297,6 +298,66 @@ async function startTinykube(dataDir, { nodeArgs = [], timeoutMs = 30_000 } = {}
   };
 }
 
+/**
+ * HTTPS_FLOOR: what node:https alone costs. An in-memory ConfigMap create/get server like the
+ * shared stub, but over node:https with tinykube's own serving certificate and a bearer-token
+ * check, so (tinykube / this) is the cost of tinykube's own logic and storage, and
+ * (this / node-api-stub) the cost of TLS. Written here, not taken from ../shared.
+ */
+const HTTPS_FLOOR = `
+import { createServer } from 'node:https';
+import { readFileSync } from 'node:fs';
+const auth = 'Bearer ' + process.env.TOKEN;
+const objects = new Map();
+let revision = 0;
+const prefix = '/api/v1/namespaces/default/configmaps';
+const send = (res, code, body) => { res.writeHead(code, { 'content-type': 'application/json' }); res.end(body); };
+const server = createServer({ cert: readFileSync(process.env.CERT), key: readFileSync(process.env.KEY), keepAliveTimeout: 65000 }, (req, res) => {
+  if (req.headers.authorization !== auth) return send(res, 401, '{"kind":"Status","code":401}');
+  if (req.method === 'GET' && req.url.startsWith(prefix + '/')) {
+    const o = objects.get(req.url.slice(prefix.length + 1));
+    return o ? send(res, 200, JSON.stringify(o)) : send(res, 404, '{"kind":"Status","code":404}');
+  }
+  if (req.method === 'POST' && req.url === prefix) {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      let o;
+      try { o = JSON.parse(body); } catch { return send(res, 400, '{"kind":"Status","code":400}'); }
+      const name = o.metadata && o.metadata.name;
+      if (objects.has(name)) return send(res, 409, '{"kind":"Status","code":409}');
+      o.metadata.resourceVersion = String(++revision);
+      objects.set(name, o);
+      send(res, 201, JSON.stringify(o));
+    });
+    return;
+  }
+  send(res, 404, '{"kind":"Status","code":404}');
+});
+server.listen(0, '127.0.0.1', () => process.stdout.write('port ' + server.address().port + '\\n'));
+process.on('SIGTERM', () => process.exit(0));
+`;
+
+async function startHttpsFloor(tk) {
+  const pki = join(tk.dataDir, 'pki');
+  const child = spawn(process.execPath, ['--input-type=module', '-e', HTTPS_FLOOR], {
+    env: { ...process.env, TOKEN: tk.token, CERT: join(pki, 'apiserver.crt'), KEY: join(pki, 'apiserver.key') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  owned.set(child.pid, { name: 'https-floor' });
+  let out = '';
+  const port = await new Promise((resolve) => {
+    const t = setTimeout(() => resolve(0), 10_000);
+    child.stdout.on('data', (c) => { out += c; const m = /port (\d+)/.exec(out); if (m) { clearTimeout(t); resolve(Number(m[1])); } });
+    child.stderr.on('data', (c) => (out += c));
+    child.on('exit', () => { clearTimeout(t); resolve(0); });
+  });
+  if (!port) { log(`  https floor did not start: ${out}`); return undefined; }
+  log(`  https floor (bench-local node:https + Map) pid ${child.pid} on 127.0.0.1:${port}`);
+  return { label: 'node-https-floor', target: { proto: 'https:', host: '127.0.0.1', port, token: tk.token, ca: tk.ca }, pid: child.pid, note: 'bench-local node:https + bearer check + Map, same cert' };
+}
+
 // ---------------------------------------------------------------------------------------------
 // The client: one request function for HTTPS (tinykube) and HTTP (stub), keep-alive, CONC sockets.
 
@@ -370,21 +431,20 @@ const find = (phase, target) => rows.find((r) => r.phase === phase && r.target =
 // ---------------------------------------------------------------------------------------------
 // 1. creates
 
-async function benchCreates(tk, stubPid, etcdPid) {
+/**
+ * HTTP peers for creates and GETs: { label, target, pid, note }. The shared stub (plain HTTP) and,
+ * unless --no-https-floor, a bench-local HTTPS floor (see HTTPS_FLOOR) with the same behaviour.
+ */
+async function benchCreates(tk, peers, etcdPid) {
   log('\n[1] creates: POST ConfigMap (512-byte value), ' + `${N} per target, ${CONC} in flight`);
-  const tkc = client(targetOf(tk));
-  await warm(tkc);
-  await awaitQuiet('creates on tinykube');
-  const r1 = await measure(N, CONC, tk.pid, (i) => tkc.req('POST', CM_PATH, cmBody(`cm-${RUN}-${i}`)).then(expect(201)));
-  row({ phase: 'create', target: 'tinykube', metric: 'creates/s', value: r1.ops, unit: '/s', ...pick(r1), note: 'HTTPS, bearer token, fsync (SQLite FULL, group commit)' });
-  tkc.close();
-  if (stubPid) {
-    const sc = client({ proto: 'http:', ...STUB });
-    await warm(sc);
-    await awaitQuiet('creates on the stub');
-    const r2 = await measure(N, CONC, stubPid, (i) => sc.req('POST', CM_PATH, cmBody(`cm-${RUN}-${i}`)).then(expect(201)));
-    row({ phase: 'create', target: 'node-api-stub', metric: 'creates/s', value: r2.ops, unit: '/s', ...pick(r2), note: 'same client loop, plain HTTP, in-memory Map, no auth' });
-    sc.close();
+  const targets = [{ label: 'tinykube', target: targetOf(tk), pid: tk.pid, note: 'HTTPS, bearer token, fsync (SQLite FULL, group commit)' }, ...peers];
+  for (const t of targets) {
+    const c = client(t.target);
+    await warm(c);
+    await awaitQuiet(`creates on ${t.label}`);
+    const r = await measure(N, CONC, t.pid, (i) => c.req('POST', CM_PATH, cmBody(`cm-${RUN}-${i}`)).then(expect(201)));
+    row({ phase: 'create', target: t.label, metric: 'creates/s', value: r.ops, unit: '/s', ...pick(r), note: t === targets[0] ? t.note : `same client loop, ${t.note}` });
+    c.close();
   }
   if (etcdPid) await benchEtcd(etcdPid);
 }
@@ -425,20 +485,17 @@ function parseWrk(out) {
   return { ops: v.requests / sec, p50: v.p50_us / 1000, p99: v.p99_us / 1000, n: v.requests, errors: v.errors };
 }
 
-async function benchGets(tk, stubPid, haveWrk) {
+async function benchGets(tk, peers, haveWrk) {
   log(`\n[2] GET one ConfigMap: wrk ${GET_DUR} s x ${CONC} conns, then the Node loop ${GETS} x ${CONC} in flight`);
-  const tkt = targetOf(tk);
   const name = `cm-${RUN}-0`;
-  const tkc = client(tkt);
-  // the object to GET must exist even when --only skips the create phase
-  const made = await tkc.req('POST', CM_PATH, cmBody(name));
-  if (made.status !== 201 && made.status !== 409) throw new Error(`cannot create ${name}: ${made.status}`);
-  const targets = [{ label: 'tinykube', url: `https://${tkt.host}:${tkt.port}${CM_PATH}/${name}`, headers: ['-H', `Authorization: Bearer ${tk.token}`], pid: tk.pid, c: tkc, note: 'HTTPS + bearer token' }];
-  if (stubPid) {
-    const sc = client({ proto: 'http:', ...STUB });
-    const m = await sc.req('POST', CM_PATH, cmBody(name));
-    if (m.status !== 201 && m.status !== 409) throw new Error(`stub: cannot create ${name}: ${m.status}`);
-    targets.push({ label: 'node-api-stub', url: `http://${STUB.host}:${STUB.port}${CM_PATH}/${name}`, headers: [], pid: stubPid, c: sc, note: 'plain HTTP, in-memory' });
+  const targets = [];
+  for (const p of [{ label: 'tinykube', target: targetOf(tk), pid: tk.pid, note: 'HTTPS + bearer token' }, ...peers]) {
+    const c = client(p.target);
+    // the object to GET must exist even when --only skips the create phase
+    const made = await c.req('POST', CM_PATH, cmBody(name));
+    if (made.status !== 201 && made.status !== 409) throw new Error(`${p.label}: cannot create ${name}: ${made.status}`);
+    const t = p.target;
+    targets.push({ ...p, c, url: `${t.proto}//${t.host}:${t.port}${CM_PATH}/${name}`, headers: t.token ? ['-H', `Authorization: Bearer ${t.token}`] : [] });
   }
   if (haveWrk && GET_DUR > 0) {
     for (const t of targets) {
@@ -644,18 +701,21 @@ async function benchStartup(base, haveKubectl) {
 // ---------------------------------------------------------------------------------------------
 // Optional CPU profiles: a separate server under node --cpu-prof, the same load, top self-time.
 
-async function profileRun(base, phase, stubPid, haveWrk) {
+async function profileRun(base, phase, haveWrk) {
   const dir = join(base, `prof-${phase}`);
   const profDir = join(base, `prof-${phase}-cpuprofile`);
   mkdirSync(profDir, { recursive: true });
   log(`\n[profile ${phase}] server under node --cpu-prof`);
   const srv = await startTinykube(join(dir, 'data'), { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profDir, '--cpu-prof-interval', '500'] });
   const quiet = rows.length;
+  const w0 = now() * 1000; // µs, CLOCK_MONOTONIC like V8's profile timestamps
+  let w1;
   try {
-    if (phase === 'create') await benchCreates(srv, 0, 0);
-    else if (phase === 'get') await benchGets(srv, 0, haveWrk);
+    if (phase === 'create') await benchCreates(srv, [], 0);
+    else if (phase === 'get') await benchGets(srv, [], haveWrk);
     else if (phase === 'list') await benchList(srv, false);
     else if (phase === 'watch') await benchWatch(srv);
+    w1 = now() * 1000;
   } finally {
     await srv.stop();
   }
@@ -663,25 +723,42 @@ async function profileRun(base, phase, stubPid, haveWrk) {
   const files = readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile'));
   if (!files.length) { log('    no profile written'); return; }
   for (const f of files) {
-    const top = topSelf(JSON.parse(readFileSync(join(profDir, f), 'utf8')));
+    const top = topSelf(JSON.parse(readFileSync(join(profDir, f), 'utf8')), w0, w1 ?? now() * 1000);
     profiles.push({ phase, file: join(profDir, f), ...top });
   }
 }
 const profiles = [];
 
-function topSelf(prof) {
+/** Self time per function (and per file) over the samples taken between w0 and w1 (µs). */
+function topSelf(prof, w0, w1) {
   const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const keyOf = (cf) => {
+    const file = cf.url ? cf.url.replace(/^file:\/\//, '').replace(ROOT + '/', '').replace(/^\/tmp\/tinykube-apibench-[^/]+\/app-\d+\//, '') : '';
+    return `${cf.functionName || '(anonymous)'}  ${file}${file ? `:${cf.lineNumber + 1}` : ''}`;
+  };
+  const incl = new Map(); // inclusive time of the project's own functions (dist/)
   const self = new Map();
   let total = 0, idle = 0;
+  let t = prof.startTime;
+  const inWindow = prof.timeDeltas.some((d, k, a) => (t += d) >= w0 && t <= w1) ;
+  t = prof.startTime;
   for (let k = 0; k < prof.samples.length; k++) {
+    t += prof.timeDeltas[k] ?? 0;
+    if (inWindow && (t < w0 || t > w1)) continue; // startup and shutdown are not the load
     const n = byId.get(prof.samples[k]);
-    const dt = (prof.timeDeltas[k] ?? 0) / 1000; // ms
+    const dt = (prof.timeDeltas[k + 1] ?? 0) / 1000; // ms until the next sample
     const cf = n.callFrame;
     total += dt;
     if (cf.functionName === '(idle)') { idle += dt; continue; }
-    const file = cf.url ? cf.url.replace(/^file:\/\//, '').replace(ROOT + '/', '') : '';
-    const key = `${cf.functionName || '(anonymous)'}  ${file}${file ? `:${cf.lineNumber + 1}` : ''}`;
+    const key = keyOf(cf);
     self.set(key, (self.get(key) ?? 0) + dt);
+    const seen = new Set();
+    for (let id = n.id; id !== undefined; id = parent.get(id)) {
+      const k = keyOf(byId.get(id).callFrame);
+      if (k.includes('  dist/') && !seen.has(k)) { seen.add(k); incl.set(k, (incl.get(k) ?? 0) + dt); }
+    }
   }
   const byFile = new Map();
   for (const [k, v] of self) {
@@ -691,7 +768,7 @@ function topSelf(prof) {
   }
   const busy = total - idle;
   const sortTop = (m, k) => [...m].sort((a, b) => b[1] - a[1]).slice(0, k).map(([name, ms]) => ({ name, ms, pct: (ms / busy) * 100 }));
-  return { totalMs: total, busyMs: busy, top: sortTop(self, 10), topFiles: sortTop(byFile, 8) };
+  return { totalMs: total, busyMs: busy, window: inWindow, top: sortTop(self, 10), topFiles: sortTop(byFile, 8), topIncl: sortTop(incl, 12) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -719,8 +796,14 @@ async function main() {
       const tk = await startTinykube(join(base, 'data'));
       log(`  tinykube pid ${tk.pid} at ${tk.url} (ready ${fmt(tk.spawnToReadyMs)} ms after spawn)`);
       try {
-        if (ONLY.has('create')) await benchCreates(tk, stubPid, etcdPid);
-        if (ONLY.has('get')) await benchGets(tk, stubPid, haveWrk);
+        const peers = [];
+        if (stubPid) peers.push({ label: 'node-api-stub', target: { proto: 'http:', ...STUB }, pid: stubPid, note: 'node-api-stub.js: plain HTTP, in-memory Map, no auth' });
+        if (!flag['no-https-floor'] && (ONLY.has('create') || ONLY.has('get'))) {
+          const f = await startHttpsFloor(tk);
+          if (f) peers.push(f);
+        }
+        if (ONLY.has('create')) await benchCreates(tk, peers, etcdPid);
+        if (ONLY.has('get')) await benchGets(tk, peers, haveWrk);
         if (ONLY.has('list')) await benchList(tk, haveKubectl);
         if (ONLY.has('watch')) await benchWatch(tk);
       } finally {
@@ -728,7 +811,7 @@ async function main() {
       }
     }
     if (ONLY.has('startup')) await benchStartup(base, haveKubectl);
-    for (const p of PROFILE) await profileRun(base, p, stubPid, haveWrk);
+    for (const p of PROFILE) await profileRun(base, p, haveWrk);
   } finally {
     await cleanup();
   }
@@ -776,11 +859,13 @@ function report() {
   goal('tinykube up -> kubectl get ns', rows.find((r) => r.metric === 'spawn -> kubectl get ns ok'), (v) => v < 1500, '< 1.5 s (kind/k3s not installed: no peer)');
 
   for (const pr of profiles) {
-    p(`\nCPU profile, ${pr.phase} load: ${basename(pr.file)}  busy ${fmt(pr.busyMs)} ms of ${fmt(pr.totalMs)} ms sampled`);
+    p(`\nCPU profile, ${pr.phase} load: ${basename(pr.file)}  busy ${fmt(pr.busyMs)} ms of ${fmt(pr.totalMs)} ms sampled${pr.window ? ' during the load' : ' (whole life: no samples matched the load window)'}${/\.0\.\d+\.cpuprofile$/.test(pr.file) ? ' (main thread)' : ' (worker thread: a synchronous call blocked in fsync counts as self time)'}`);
     p('  top 10 self time (% of busy):');
     for (const t of pr.top) p(`    ${fmt(t.ms).padStart(7)} ms ${t.pct.toFixed(1).padStart(5)}%  ${t.name}`);
-    p('  by file / package:');
+    p('  self time by file / package:');
     for (const t of pr.topFiles) p(`    ${fmt(t.ms).padStart(7)} ms ${t.pct.toFixed(1).padStart(5)}%  ${t.name}`);
+    if (pr.topIncl.length) p('  inclusive time of the project\'s own functions (dist/):');
+    for (const t of pr.topIncl) p(`    ${fmt(t.ms).padStart(7)} ms ${t.pct.toFixed(1).padStart(5)}%  ${t.name}`);
   }
   process.stdout.write(out.join('\n') + '\n');
   if (flag.json) writeFileSync(flag.json, JSON.stringify({ run: RUN, at: new Date().toISOString(), node: process.version, n: N, conc: CONC, rows, profiles }, null, 2) + '\n');

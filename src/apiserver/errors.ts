@@ -75,7 +75,8 @@ export const errors = {
     const causes: StatusCause[] = errs.map((e) => ({ reason: e.type, message: e.message, field: e.field }));
     const d: NonNullable<Status['details']> = { name, kind, causes };
     if (group !== '') d.group = group;
-    return new ApiError(422, 'Invalid', `${kind} "${name}" is invalid: ${agg}`, d);
+    // The message names the qualified kind (schema.GroupKind.String()): `Deployment.apps "web" is invalid`.
+    return new ApiError(422, 'Invalid', `${group === '' ? kind : `${kind}.${group}`} "${name}" is invalid: ${agg}`, d);
   },
   badRequest(message: string): ApiError {
     return new ApiError(400, 'BadRequest', message);

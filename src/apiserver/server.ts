@@ -8,12 +8,13 @@ import { parse as parseYaml } from 'yaml';
 import type { KubeObject } from '../api/types.js';
 import { formatLabelSelector, type LabelSelectorSpec } from '../api/selectors.js';
 import { aggregatedVersionWanted, buildDiscovery, type DiscoveryDocs } from './discovery.js';
-import { ApiError, errors } from './errors.js';
+import { ApiError, errors, fieldError } from './errors.js';
 import { mediaType, Query, readBody, sendJson, sendStatus, wantsTable } from './http.js';
 import type { DeleteOptions, Registry } from './registry.js';
 import { apiVersionOfResource, resourceFor, type ResourceInfo } from './resources.js';
 import { toTable, type IncludeObject } from './table.js';
 import { defaultFieldManager } from './patch/index.js';
+import { fieldValidationDirective, type FieldValidationDirective, type OptionsKind } from './fieldvalidation/index.js';
 import { serveWatch, type WatchEventType } from './watch.js';
 
 /** What the server plugs in from its sibling modules (decoders, patches, OpenAPI, validation). */
@@ -346,9 +347,9 @@ export class ApiServer {
     const body = await readBody(req);
     const manager = fieldManager(req, query);
     const isApply = contentType.startsWith('application/apply-patch');
-    if (isApply && !query.str('fieldManager')) throw errors.badRequest('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
+    if (isApply && !query.str('fieldManager')) throw errors.invalid('PatchOptions', 'meta.k8s.io', '', [fieldError.required('fieldManager', 'is required for apply patch')]);
     const ctx = { model: r.model, fieldManager: manager, force: query.bool('force'), apiVersion: apiVersionOfResource(r), kind: r.kind, subresource, resource: r.plural, name };
-    const mode = validationMode(query);
+    const mode = validationMode(query, 'PatchOptions');
     let warnings: string[] = [];
     const mutate = (current: KubeObject): KubeObject => {
       const patched = this.opts.plugins.applyPatch(contentType, current, body, ctx);
@@ -428,7 +429,8 @@ export class ApiServer {
       throw errors.badRequest(`${r.kind} in version "${r.version}" cannot be handled as a ${r.kind}: json: cannot unmarshal ${Array.isArray(obj.metadata) ? 'array' : typeof obj.metadata} into Go struct field ${r.kind}.metadata of type v1.ObjectMeta`);
     }
     obj.metadata ??= {};
-    const warnings = this.opts.plugins.checkFields?.(r, obj, raw, validationMode(query)) ?? [];
+    const mode = validationMode(query, req.method === 'POST' ? 'CreateOptions' : 'UpdateOptions');
+    const warnings = this.opts.plugins.checkFields?.(r, obj, raw, mode) ?? [];
     return { obj, warnings };
   }
 
@@ -542,11 +544,11 @@ function includeObject(query: Query): IncludeObject {
   return 'Metadata';
 }
 
-function validationMode(query: Query): 'Strict' | 'Warn' | 'Ignore' {
-  const v = query.str('fieldValidation');
-  if (v === undefined || v === '') return 'Warn';
-  if (v === 'Strict' || v === 'Warn' || v === 'Ignore') return v;
-  throw errors.badRequest(`fieldValidation parameter unsupported: ${v}`);
+/** An unsupported fieldValidation is a 422 on the request's options, as Kubernetes validates them. */
+function validationMode(query: Query, options: OptionsKind): FieldValidationDirective {
+  const d = fieldValidationDirective(query.str('fieldValidation'), options);
+  if (typeof d === 'string') return d;
+  throw new ApiError(d.code, d.reason, d.message, d.details && { ...d.details, causes: d.details.causes.map((c) => ({ ...c })) });
 }
 
 function fieldManager(req: IncomingMessage, query: Query): string {

@@ -228,6 +228,15 @@ describe('bad input', () => {
       });
     });
 
+    it('server-side apply without a fieldManager is 422 on PatchOptions', async () => {
+      await changesNothing(async () => {
+        const r = await c.request('PATCH', `${CM_PATH}/existing`, { body: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: existing\ndata:\n  k: changed\n', headers: { 'Content-Type': 'application/apply-patch+yaml' } });
+        const s = expectStatus(r, 422, 'Invalid');
+        expect(s.message).toBe('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
+        expect(s.details).toMatchObject({ group: 'meta.k8s.io', kind: 'PatchOptions', causes: [{ reason: 'FieldValueRequired', field: 'fieldManager' }] });
+      });
+    });
+
     it('kubectl apply -f of a manifest with an unknown field fails, naming it', async () => {
       const manifest = c.writeFile(
         'unknown-field.yaml',
@@ -273,6 +282,17 @@ describe('bad input', () => {
       // The same name is a fine ConfigMap name (a subdomain): the rule is the Service's own.
       const r = await c.request('POST', CM_PATH, { body: configMap('1abc'), headers: JSON_CT });
       expect(r.status, r.body).toBe(201);
+    });
+
+    it('an invalid object of a named group is reported with its qualified kind', async () => {
+      await changesNothing(async () => {
+        const body = JSON.stringify({ ...deployment('negative'), spec: { ...(deployment('negative')['spec'] as object), replicas: -1 } });
+        const s = expectStatus(await c.request('POST', '/apis/apps/v1/namespaces/default/deployments', { body, headers: JSON_CT }), 422, 'Invalid');
+        // metav1 NewInvalid: `<Kind>.<group> "<name>" is invalid: ...`, details keep group and kind apart.
+        expect(s.message).toBe('Deployment.apps "negative" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0');
+        expect(s.details).toMatchObject({ name: 'negative', group: 'apps', kind: 'Deployment' });
+        expect(s.details!.causes).toEqual([{ reason: 'FieldValueInvalid', field: 'spec.replicas', message: 'Invalid value: -1: must be greater than or equal to 0' }]);
+      });
     });
 
     it('no name and no generateName', async () => {

@@ -179,6 +179,12 @@ describe('server-side apply: conflicts', () => {
     expect(err.details?.causes).toEqual([{ reason: 'FieldManagerConflict', message: 'conflict with "kubectl-client-side-apply" using apps/v1', field: '.spec.replicas' }]);
   });
 
+  it('fields of an object nobody tracked yet belong to "before-first-apply"', () => {
+    const untracked = stored(nginx({ replicas: 2 }) as unknown as KubeObject);
+    const err = applyError(() => apply(untracked, nginx({ replicas: 3 }), 'deployer', T1));
+    expect(err.message).toBe('Apply failed with 1 conflict: conflict with "before-first-apply" using apps/v1: .spec.replicas');
+  });
+
   it('several conflicts are listed per manager', () => {
     const live = createdByClientSideApply(2);
     const config = nginx({ replicas: 5, containers: [{ name: 'nginx', image: 'nginx:1.26', ports: [{ containerPort: 80 }] }] });

@@ -39,17 +39,16 @@ export function serverSideApply(live: JsonObject | undefined, config: JsonObject
   } catch (err) {
     throw patchErrors.unknown(`failed to decode managed fields: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const base = live ? withoutManagedFields(live) : {};
-  // skipNonAppliedManager: fields that existed before anyone applied belong to "before-first-apply".
-  if (owners.size === 0 && live) recordChange(owners, {}, base, 'before-first-apply', ctx);
-
   try {
     fieldSetOf(config, ctx.type, ctx.types);
   } catch (err) {
     if (err instanceof ItemKeyError) throw patchErrors.unknown(`failed to create typed patch object (${objectRef(config, ctx)}): ${err.message}`);
     throw err;
   }
+  const base = live ? withoutManagedFields(live) : {};
   try {
+    // skipNonAppliedManager: fields that existed before anyone applied belong to "before-first-apply".
+    if (owners.size === 0 && live) recordChange(owners, {}, base, 'before-first-apply', ctx);
     const first = attempt(owners, base, config, ctx, ctx.force);
     if ('object' in first) return first.object;
     // lastAppliedManager: kubectl moving from client-side apply may take the fields it applied then.
