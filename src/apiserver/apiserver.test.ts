@@ -141,6 +141,14 @@ describe('API server semantics', () => {
     expect(evs.findIndex((e) => e.type === 'BOOKMARK')).toBeGreaterThan(evs.findIndex((e) => e.type === 'ADDED'));
   });
 
+  it('advances bookmarks past writes to other resources (progress), so a quiet watch can resume', async () => {
+    const other = await call(s, 'POST', '/api/v1/namespaces/default/secrets', { metadata: { name: 'elsewhere' }, stringData: { a: 'b' } });
+    const otherRv = Number(meta(other.json)['resourceVersion']);
+    const evs = await watch(s, `/api/v1/namespaces/w1/configmaps?watch=1&allowWatchBookmarks=true&resourceVersion=${otherRv - 1}`, (e) => e.some((x) => x.type === 'BOOKMARK'));
+    const bm = evs.find((e) => e.type === 'BOOKMARK')!;
+    expect(Number(meta(bm.object)['resourceVersion'])).toBeGreaterThanOrEqual(otherRv);
+  });
+
   it('answers 410 Expired for a watch or list from before the compacted revision', async () => {
     const a = await call(s, 'POST', '/api/v1/namespaces/w1/configmaps', cm('old'));
     const oldRv = Number(meta(a.json)['resourceVersion']);

@@ -49,7 +49,7 @@ export async function serveWatch(registry: Registry, res: ResourceInfo, namespac
   let lastRevision: number;
   let stopped = false;
   const timers: NodeJS.Timeout[] = [];
-  let storeWatch: { cancel(): void } | undefined;
+  let storeWatch: { cancel(): void; progress(): number } | undefined;
 
   const stop = (): void => {
     if (stopped) return;
@@ -107,6 +107,7 @@ export async function serveWatch(registry: Registry, res: ResourceInfo, namespac
   if (req.allowWatchBookmarks) {
     const tick = (): void => {
       if (stopped) return;
+      lastRevision = Math.max(lastRevision, storeWatch?.progress() ?? 0);
       sink.event('BOOKMARK', bookmark(res, lastRevision, false));
       timers.push(setTimeout(tick, tuning.bookmarkIntervalMs).unref());
     };

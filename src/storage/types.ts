@@ -68,6 +68,11 @@ export interface WatchOptions {
 
 export interface Watch {
   cancel(): void;
+  /**
+   * The revision up to which every event under the prefix has been delivered (etcd's progress
+   * notification): bookmarks may advance to it even when no event of this prefix happened.
+   */
+  progress(): number;
 }
 
 export type StorageErrorCode = 'Compacted' | 'FutureRevision' | 'Closed' | 'Internal';

@@ -97,7 +97,8 @@ export class WatchHub {
       const group = this.groups.get(gone.prefix);
       if (group?.delete(gone) && group.size === 0) this.groups.delete(gone.prefix);
     });
-    const handle: Watch = { cancel: () => w.cancel() };
+    // A synced watcher receives every publish synchronously, so it has seen all that was published.
+    const handle: Watch = { cancel: () => w.cancel(), progress: () => (w.synced ? Math.max(w.seen, this.ring.newest) : w.seen) };
     if (this.closedWith !== undefined) {
       const err = this.closedWith;
       setImmediate(() => w.fail(err));
