@@ -153,17 +153,39 @@ export function labelSelectorFromSpec(spec: LabelSelectorSpec): LabelSelector {
   return out;
 }
 
-export function formatLabelSelector(spec: LabelSelectorSpec): string {
-  const parts: string[] = [];
-  for (const [k, v] of Object.entries(spec.matchLabels ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) parts.push(`${k}=${v}`);
-  for (const e of spec.matchExpressions ?? []) {
-    const vals = [...(e.values ?? [])].sort().join(',');
-    if (e.operator === 'In') parts.push(`${e.key} in (${vals})`);
-    else if (e.operator === 'NotIn') parts.push(`${e.key} notin (${vals})`);
-    else if (e.operator === 'Exists') parts.push(e.key);
-    else if (e.operator === 'DoesNotExist') parts.push(`!${e.key}`);
+/**
+ * A metav1.LabelSelector as selector text (metav1.LabelSelectorAsSelector(...).String()):
+ * requirements sorted by key; "" for a nil or empty selector; undefined when it cannot be
+ * converted (an unknown operator, or values that do not fit the operator).
+ */
+export function labelSelectorString(selector: unknown): string | undefined {
+  if (typeof selector !== 'object' || selector === null || Array.isArray(selector)) return '';
+  const spec = selector as { matchLabels?: unknown; matchExpressions?: unknown };
+  const reqs: { key: string; text: string }[] = [];
+  const labels = typeof spec.matchLabels === 'object' && spec.matchLabels !== null ? (spec.matchLabels as Record<string, unknown>) : {};
+  for (const [key, value] of Object.entries(labels)) reqs.push({ key, text: `${key}=${String(value)}` });
+  for (const raw of Array.isArray(spec.matchExpressions) ? spec.matchExpressions : []) {
+    const e = (raw ?? {}) as { key?: unknown; operator?: unknown; values?: unknown };
+    const key = String(e.key ?? '');
+    const values = Array.isArray(e.values) ? e.values.map(String) : [];
+    switch (e.operator) {
+      case 'In':
+      case 'NotIn':
+        if (values.length === 0) return undefined;
+        reqs.push({ key, text: `${key} ${e.operator === 'In' ? 'in' : 'notin'} (${[...values].sort().join(',')})` });
+        break;
+      case 'Exists':
+      case 'DoesNotExist':
+        if (values.length > 0) return undefined;
+        reqs.push({ key, text: e.operator === 'Exists' ? key : `!${key}` });
+        break;
+      default:
+        return undefined;
+    }
   }
-  return parts.join(',');
+  // A stable sort: matchLabels stay ahead of expressions on the same key.
+  reqs.sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+  return reqs.map((r) => r.text).join(',');
 }
 
 // --- field selectors: `a=b`, `a==b`, `a!=b`, comma-separated; `\` escapes `,` `=` `!`.

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import type { KubeObject } from '../api/types.js';
-import { formatLabelSelector, type LabelSelectorSpec } from '../api/selectors.js';
+import { labelSelectorString } from '../api/selectors.js';
 import { aggregatedVersionWanted, buildDiscovery, type DiscoveryDocs } from './discovery.js';
 import { ApiError, errors, fieldError } from './errors.js';
 import { mediaType, Query, readBody, sendJson, sendStatus, wantsTable } from './http.js';
@@ -310,7 +310,7 @@ export class ApiServer {
         apiVersion: 'autoscaling/v1',
         metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
         spec: { replicas: spec['replicas'] ?? 0 },
-        status: { replicas: status['replicas'] ?? 0, selector: formatLabelSelector((spec['selector'] ?? {}) as LabelSelectorSpec) },
+        status: { replicas: status['replicas'] ?? 0, selector: labelSelectorString(spec['selector']) ?? '' },
       };
     };
     if (method === 'GET') return sendJson(res, 200, toScale(await reg.get(r, route.namespace, name)));
