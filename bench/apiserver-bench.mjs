@@ -47,7 +47,7 @@ const { values: flag } = parseArgs({
     'run-dir': { type: 'string', default: process.env.RUN_DIR || '/tmp/bench-run' },
     shared: { type: 'string', default: '/work/shared/bench' },
     'max-seconds': { type: 'string', default: '1200' }, // whole-run watchdog
-    'quiet-wait': { type: 'string', default: '30' }, // per phase: wait up to this many s for an idle machine
+    'quiet-wait': { type: 'string', default: '15' }, // per phase: wait up to this many s for an idle machine
     'no-snapshot': { type: 'boolean', default: false }, // run dist/ in place instead of a copy
     'no-https-floor': { type: 'boolean', default: false }, // skip the bench-local HTTPS floor server
     json: { type: 'string', default: '' }, // also write the results here
@@ -60,7 +60,7 @@ if (flag.help) {
     '\nflags: --n 10000 --conc 64 --gets 20000 --get-dur 10 --services 10000 --list-runs 5 --watchers 100\n' +
     '       --watch-events 500 --watch-rate 200 --startup-runs 5 --only create,get,list,watch,startup\n' +
     '       --profile create,get,list,watch --no-peers --run-dir /tmp/bench-run --shared /work/shared/bench\n' +
-    '       --max-seconds 1200 --quiet-wait 30 --no-snapshot --no-https-floor --json FILE --keep\n');
+    '       --max-seconds 1200 --quiet-wait 15 --no-snapshot --no-https-floor --json FILE --keep\n');
   process.exit(0);
 }
 const N = int('n'), CONC = int('conc'), GETS = int('gets'), GET_DUR = int('get-dur');
@@ -127,7 +127,11 @@ process.on('exit', () => { for (const pid of owned.keys()) try { process.kill(pi
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(sig, () => {
     log(`\napiserver-bench: ${sig}, stopping what it started`);
-    cleanup().finally(() => process.exit(130));
+    cleanup().finally(() => {
+      if (rows.length) report();
+      removeWorkDir();
+      process.exit(130);
+    });
   });
 }
 const watchdog = setTimeout(() => {
@@ -775,7 +779,7 @@ function topSelf(prof, w0, w1) {
 
 async function main() {
   if (!existsSync(join(ROOT, 'dist', 'cli', 'index.js'))) die('dist/ is missing: run `npx tsc -p tsconfig.json` first');
-  const base = mkdtempSync('/tmp/tinykube-apibench-');
+  const base = (workDir = mkdtempSync('/tmp/tinykube-apibench-'));
   log(`apiserver-bench: run ${RUN}, work dir ${base}, node ${process.version}`);
   const [haveWrk, haveKubectl] = await Promise.all([which('wrk'), which('kubectl')]);
   if (!flag['no-snapshot']) await snapshotApp(base);
@@ -816,8 +820,13 @@ async function main() {
     await cleanup();
   }
   report();
-  if (!flag.keep && !PROFILE.size) rmSync(base, { recursive: true, force: true });
-  else log(`\nkept ${base}`);
+  removeWorkDir();
+}
+let workDir;
+function removeWorkDir() {
+  if (!workDir) return;
+  if (!flag.keep && !PROFILE.size) rmSync(workDir, { recursive: true, force: true });
+  else log(`\nkept ${workDir}${PROFILE.size ? ' (the .cpuprofile files open in Chrome DevTools)' : ''}`);
 }
 
 function report() {
@@ -839,14 +848,19 @@ function report() {
   const ratio = (label, a, b) => { if (a && b) p(`  ${label.padEnd(44)} ${(a.value / b.value).toFixed(2)}x   (${fmt(a.value)} vs ${fmt(b.value)} ${a.unit})`); };
   const cTk = find('create', 'tinykube');
   ratio('creates/s vs node-api-stub (HTTP, in memory)', cTk, find('create', 'node-api-stub'));
+  ratio('creates/s vs node-https-floor (HTTPS, in memory)', cTk, find('create', 'node-https-floor'));
+  ratio('  node-https-floor vs node-api-stub (TLS cost)', find('create', 'node-https-floor'), find('create', 'node-api-stub'));
   ratio('creates/s vs etcd put (etcd-bench-go)', cTk, find('create', 'etcd-go'));
   ratio('creates/s vs etcd put (npm etcd3)', cTk, find('create', 'etcd-node'));
   ratio('GETs/s wrk vs node-api-stub wrk', find('get', 'tinykube (wrk)'), find('get', 'node-api-stub (wrk)'));
+  ratio('GETs/s wrk vs node-https-floor wrk', find('get', 'tinykube (wrk)'), find('get', 'node-https-floor (wrk)'));
+  ratio('  node-https-floor wrk vs node-api-stub wrk (TLS)', find('get', 'node-https-floor (wrk)'), find('get', 'node-api-stub (wrk)'));
   ratio('GETs/s Node loop vs node-api-stub Node loop', find('get', 'tinykube (node)'), find('get', 'node-api-stub (node)'));
+  ratio('GETs/s Node loop vs node-https-floor Node loop', find('get', 'tinykube (node)'), find('get', 'node-https-floor (node)'));
   ratio('GETs/s wrk vs etcd linearizable get (Go)', find('get', 'tinykube (wrk)'), find('get', 'etcd-go'));
-  if (cTk && find('create', 'node-api-stub')) {
-    p(`  create p50 latency: tinykube ${fmt(cTk.p50)} ms, stub ${fmt(find('create', 'node-api-stub').p50)} ms${find('create', 'etcd-go') ? `, etcd ${fmt(find('create', 'etcd-go').p50)} ms` : ''}`);
-  }
+  if (cTk) p(`  create p50 latency: ${rows.filter((r) => r.phase === 'create').map((r) => `${r.target} ${fmt(r.p50)} ms`).join(', ')}`);
+  const per = rows.filter((r) => (r.phase === 'create' || r.phase === 'get') && r.srvCpu > 0);
+  if (per.length) p(`  server CPU per request (µs, all threads; less sensitive to a busy machine than req/s): ${per.map((r) => `${r.phase} ${r.target} ${fmt((r.srvCpu / 100 / r.value) * 1e6)}`).join(', ')}`);
 
   p('\ngoals');
   const goal = (label, r, ok, want) => { if (r) p(`  ${ok(r.value) ? 'MET ' : 'MISS'}  ${label.padEnd(36)} ${fmt(r.value)} ${r.unit}  (goal ${want})`); };
@@ -875,5 +889,6 @@ main().catch(async (e) => {
   log(`apiserver-bench: ${e && e.stack ? e.stack : e}`);
   await cleanup();
   if (rows.length) report();
+  removeWorkDir();
   process.exit(1);
 });

@@ -84,12 +84,20 @@ function chunkedPost(c: TestCluster, path: string, chunks: Buffer[]): Promise<Ht
 describe('bad input', () => {
   let c: TestCluster;
 
-  /** What a failed request must leave alone: the store's revision and the ConfigMaps of default. */
-  async function snapshot(): Promise<{ rv: string; items: string[] }> {
-    const r = await c.request('GET', CM_PATH);
-    expect(r.status).toBe(200);
-    const list = r.json as { metadata: { resourceVersion: string }; items: { metadata: { name: string; resourceVersion: string } }[] };
-    return { rv: list.metadata.resourceVersion, items: list.items.map((i) => `${i.metadata.name}@${i.metadata.resourceVersion}`).sort() };
+  /**
+   * What a failed request must leave alone: every collection these requests aim at, as name@resourceVersion.
+   * (Per collection rather than the store's revision, which background writers may move.)
+   */
+  const WATCHED = [CM_PATH, '/api/v1/namespaces/default/secrets', '/api/v1/namespaces/default/services', '/apis/apps/v1/namespaces/default/deployments', '/api/v1/namespaces/kube-system/configmaps', '/api/v1/namespaces'];
+  async function snapshot(): Promise<Record<string, string[]>> {
+    const out: Record<string, string[]> = {};
+    for (const path of WATCHED) {
+      const r = await c.request('GET', path);
+      expect(r.status, path).toBe(200);
+      const list = r.json as { items: { metadata: { name: string; resourceVersion: string } }[] };
+      out[path] = list.items.map((i) => `${i.metadata.name}@${i.metadata.resourceVersion}`).sort();
+    }
+    return out;
   }
 
   /** Runs `fn` (which must fail) and checks that nothing was written. */

@@ -4,7 +4,7 @@
 import type { ApiException as ApiExceptionType, CoreV1Api as CoreV1ApiType, AppsV1Api as AppsV1ApiType, KubeConfig as KubeConfigType, V1ConfigMap, V1Deployment } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestCluster } from './harness.js';
-import { k8s } from './util-clientnode.js';
+import * as k8s from '@kubernetes/client-node';
 
 const { ApiException, AppsV1Api, CoreV1Api, KubeConfig, PatchStrategy, Watch, makeInformer, setHeaderOptions } = k8s;
 

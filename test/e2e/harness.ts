@@ -96,6 +96,7 @@ export class TestCluster {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
+    this.output = '';
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`cluster did not become ready in 30 s:\n${this.output}`)), 30_000);
       const onData = (b: Buffer): void => {
