@@ -54,3 +54,4 @@ export { inspectPatch, type PatchInspection, type PatchType } from './patch-body
 export { checkFields, type FieldCheck } from './check.js';
 export { JsonSyntaxError } from './json-node.js';
 export { checkFieldsHook } from './plugin.js';
+export { pruneUnknownFields } from './prune.js';

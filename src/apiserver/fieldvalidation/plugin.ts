@@ -5,6 +5,7 @@ import { ApiError } from '../errors.js';
 import type { ServerPlugins } from '../server.js';
 import { JsonSyntaxError, parseJsonNodes } from './json-node.js';
 import { inspectPatch } from './patch-body.js';
+import { pruneUnknownFields } from './prune.js';
 import { validateBody, validatePatched, type Body, type Outcome } from './verdict.js';
 
 type CheckFieldsHook = NonNullable<ServerPlugins['checkFields']>;
@@ -20,7 +21,9 @@ export function checkFieldsHook(schema?: Schema): CheckFieldsHook {
   return (res, obj, raw, mode) => {
     const target = { kind: res.kind, version: res.version, model: res.model };
     const out = raw === undefined ? validatePatched(target, obj, inspectPatch('merge', '{}'), mode, schema) : validateBody(target, bodyOf(raw, obj), mode, schema);
-    return warningsOrThrow(out);
+    const warnings = warningsOrThrow(out);
+    pruneUnknownFields(res.model, obj, schema);
+    return warnings;
   };
 }
 
