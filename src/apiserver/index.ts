@@ -68,6 +68,7 @@ export async function startApiServer(cfg: ApiServerConfig): Promise<RunningApiSe
     }),
   ]);
   const registry = new Registry(store, defaultRegistryHooks());
+  await registry.start();
   for (const name of SYSTEM_NAMESPACES) {
     try {
       await registry.create(NS, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
@@ -118,6 +119,7 @@ export async function startApiServer(cfg: ApiServerConfig): Promise<RunningApiSe
       closed = true;
       clearInterval(compactTimer);
       lifecycle.stop();
+      registry.stop();
       await server.close();
       await store.close();
     },

@@ -7,7 +7,7 @@ import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, S
 import { StorageError, type KeyValue, type Store } from '../storage/index.js';
 import { clone, decode, encode, keyFor, listPrefix } from './codec.js';
 import { ApiError, errors, type FieldError } from './errors.js';
-import { apiVersionOfResource, resourceFor, type ResourceInfo } from './resources.js';
+import { apiVersionOfResource, resourceFor, storagePrefix, type ResourceInfo } from './resources.js';
 import { strategyFor } from './strategy/index.js';
 import { validateObjectMeta } from './validation/meta.js';
 import { generateNameFrom } from './validation/names.js';
@@ -170,16 +170,48 @@ export class Registry {
     return list;
   }
 
+  /**
+   * Namespaces known to be active, kept by a watch (kube-apiserver's NamespaceLifecycle admission
+   * also answers from an informer cache). A miss falls back to the store, so a namespace created
+   * a moment ago is never refused; a namespace that starts terminating drops out.
+   */
+  private readonly activeNamespaces = new Set<string>();
+  private namespaceWatch?: { cancel(): void };
+
+  async start(): Promise<void> {
+    const list = await this.store.list(storagePrefix(NS));
+    for (const kv of list.kvs) this.trackNamespace(decode(NS, kv), false);
+    this.namespaceWatch = this.store.watch(storagePrefix(NS), {
+      afterRevision: list.revision,
+      onEvents: (events) => {
+        for (const ev of events) this.trackNamespace(decode(NS, ev.kv), ev.type === 'delete');
+      },
+    });
+  }
+
+  stop(): void {
+    this.namespaceWatch?.cancel();
+  }
+
+  private trackNamespace(ns: KubeObject, deleted: boolean): void {
+    const name = ns.metadata.name ?? '';
+    if (deleted || ns.metadata.deletionTimestamp) this.activeNamespaces.delete(name);
+    else this.activeNamespaces.add(name);
+  }
+
   async namespaceMustAccept(res: ResourceInfo, namespace: string, name: string): Promise<void> {
+    if (this.activeNamespaces.has(namespace)) return;
     const kv = await this.store.get(keyFor(NS, undefined, namespace));
     if (!kv) throw errors.namespaceNotFound(namespace);
     const ns = decode(NS, kv);
     if (ns.metadata.deletionTimestamp) throw errors.forbiddenNamespaceTerminating(this.target(res, name), namespace);
   }
 
+  /** Creates an object; `body` is taken over (defaulted and stored as it is), not copied. */
   async create(res: ResourceInfo, namespace: string | undefined, body: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
     const strategy = strategyFor(res);
-    const obj = clone(body);
+    // The body is the caller's to give: it becomes the stored object (no copy on the hot path).
+    const obj = body;
     const meta: ObjectMeta = (obj.metadata ??= {});
     if (res.namespaced) {
       if (meta.namespace && namespace && meta.namespace !== namespace) {
@@ -203,7 +235,8 @@ export class Registry {
     if (opts.dryRun) return final;
     const r = await this.store.create(keyFor(res, meta.namespace, meta.name!), encode(final));
     if (!r.ok) throw errors.alreadyExists(this.target(res, meta.name));
-    return decode(res, r.kv);
+    final.metadata.resourceVersion = String(r.kv.modRevision);
+    return final;
   }
 
   mustBeValid(res: ResourceInfo, obj: KubeObject, old: KubeObject | undefined): void {

@@ -493,7 +493,7 @@ export class ApiServer {
           payload = toTable(r, [obj as KubeObject], { includeObject: incl, tableVersion: table.version, noHeaders: !first, resourceVersion: (obj as KubeObject).metadata.resourceVersion });
           first = false;
         }
-        res.write(`{"type":"${type}","object":${JSON.stringify(payload)}}\n`);
+        res.write(`{"type":"${type}","object":${payload === obj ? serializedOnce(obj) : JSON.stringify(payload)}}\n`);
       },
       end: (): void => {
         if (!open) return;
@@ -525,6 +525,18 @@ export class ApiServer {
       stop();
     });
   }
+}
+
+// A watch event's object is shared by every watcher that receives it: serialize it once.
+const serialized = new WeakMap<object, string>();
+
+function serializedOnce(obj: object): string {
+  let text = serialized.get(obj);
+  if (text === undefined) {
+    text = JSON.stringify(obj);
+    serialized.set(obj, text);
+  }
+  return text;
 }
 
 function notFoundPath(): ApiError {
