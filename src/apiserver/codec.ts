@@ -13,15 +13,24 @@ export function listPrefix(res: ResourceInfo, namespace: string | undefined): st
   return res.namespaced && namespace ? `${storagePrefix(res)}${namespace}/` : storagePrefix(res);
 }
 
+/**
+ * The stored text: apiVersion, kind and metadata first (so that reads can splice the
+ * resourceVersion in without parsing, see `withResourceVersion`), no resourceVersion.
+ */
 export function encode(obj: KubeObject): string {
-  const rv = obj.metadata.resourceVersion;
-  if (rv === undefined) return JSON.stringify(obj);
-  delete obj.metadata.resourceVersion;
-  try {
-    return JSON.stringify(obj);
-  } finally {
-    obj.metadata.resourceVersion = rv;
-  }
+  const { apiVersion, kind, metadata, ...rest } = obj;
+  const { resourceVersion: _rv, ...meta } = metadata;
+  return JSON.stringify({ apiVersion, kind, metadata: meta, ...rest });
+}
+
+/**
+ * The object's JSON as served, straight from the stored text: the resourceVersion spliced into
+ * metadata. Undefined when the text is not in `encode`'s shape (the caller then decodes).
+ */
+export function withResourceVersion(res: ResourceInfo, kv: KeyValue): string | undefined {
+  const head = `{"apiVersion":${JSON.stringify(apiVersionOfResource(res))},"kind":${JSON.stringify(res.kind)},"metadata":{`;
+  if (!kv.value.startsWith(head) || kv.value.startsWith('}', head.length)) return undefined;
+  return `${head}"resourceVersion":"${kv.modRevision}",${kv.value.slice(head.length)}`;
 }
 
 export function decode(res: ResourceInfo, kv: KeyValue): KubeObject {

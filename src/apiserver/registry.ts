@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { KubeList, KubeObject, ObjectMeta } from '../api/types.js';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, SelectorParseError, type FieldSelector, type LabelSelector } from '../api/selectors.js';
 import { StorageError, type KeyValue, type Store } from '../storage/index.js';
-import { clone, decode, encode, keyFor, listPrefix } from './codec.js';
+import { clone, decode, encode, keyFor, listPrefix, withResourceVersion } from './codec.js';
 import { ApiError, errors, type FieldError } from './errors.js';
 import { apiVersionOfResource, resourceFor, storagePrefix, type ResourceInfo } from './resources.js';
 import { strategyFor } from './strategy/index.js';
@@ -67,6 +67,13 @@ export class Registry {
     const kv = await this.store.get(keyFor(res, namespace, name));
     if (!kv) throw errors.notFound(this.target(res, name));
     return decode(res, kv);
+  }
+
+  /** An object's JSON as served, without parsing it when the stored text allows. */
+  async getJson(res: ResourceInfo, namespace: string | undefined, name: string): Promise<string> {
+    const kv = await this.store.get(keyFor(res, namespace, name));
+    if (!kv) throw errors.notFound(this.target(res, name));
+    return withResourceVersion(res, kv) ?? JSON.stringify(decode(res, kv));
   }
 
   parseSelectors(res: ResourceInfo, labelSelector?: string, fieldSelector?: string): Selectors {

@@ -245,6 +245,7 @@ export class ApiServer {
     if (route.subresource !== undefined) return this.subresource(route, name, method, req, res, query);
     switch (method) {
       case 'GET':
+        if (!wantsTable(req.headers.accept)) return sendJson(res, 200, await reg.getJson(r, ns, name));
         return this.respondObject(r, req, res, query, 200, await reg.get(r, ns, name));
       case 'PUT': {
         const { obj, warnings } = await this.decodeWrite(r, req, query);
