@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { KubeList, KubeObject, ObjectMeta } from '../api/types.js';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, SelectorParseError, type FieldSelector, type LabelSelector } from '../api/selectors.js';
-import { StorageError, type KeyValue, type Store } from '../storage/index.js';
+import { StorageError, type Store } from '../storage/index.js';
 import { clone, decode, encode, keyFor, listPrefix, withResourceVersion } from './codec.js';
 import { ApiError, errors, type FieldError } from './errors.js';
 import { apiVersionOfResource, resourceFor, storagePrefix, type ResourceInfo } from './resources.js';
@@ -429,11 +429,6 @@ export class Registry {
       }
     }
     return { ...list, items: deleted };
-  }
-
-  /** Reads a key as stored, or undefined. */
-  async raw(key: string): Promise<KeyValue | undefined> {
-    return this.store.get(key);
   }
 }
 
