@@ -89,7 +89,8 @@ export class WriterClient {
       this.outgoing.push(op);
       if (!this.flushQueued) {
         this.flushQueued = true;
-        queueMicrotask(() => this.flush());
+        // One message per event-loop turn: writes from every request of this I/O phase travel together.
+        setImmediate(() => this.flush());
       }
     });
   }
