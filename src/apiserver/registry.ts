@@ -40,10 +40,25 @@ export interface ListOptions {
   resourceVersionMatch?: string;
 }
 
+/** What a reserving admission holds for one write: kept when the write is stored, given back otherwise. */
+export interface Reservation {
+  commit(): void;
+  abort(): void;
+}
+
 /** Hooks that let other parts of the server take part in writes (managed fields, admission). */
 export interface RegistryHooks {
   /** Called with the final object of every create/update/patch before it is stored; returns what to store. */
   beforeWrite?(res: ResourceInfo, obj: KubeObject, old: KubeObject | undefined, opts: UpdateOptions): KubeObject;
+  /**
+   * Admission that reserves shared things for a write (cluster IPs, node ports), as the Service
+   * REST's BeginCreate/BeginUpdate do: runs after defaulting and before validation, may fill in
+   * fields, throws an ApiError to refuse. The reservation commits once the write is stored and
+   * aborts when it is not (invalid, conflict, dry run), so a failed request holds nothing.
+   */
+  reserve?(res: ResourceInfo, obj: KubeObject, old: KubeObject | undefined, opts: UpdateOptions): Reservation | undefined;
+  /** The object has left storage for good: what it held may be reused. */
+  afterDelete?(res: ResourceInfo, obj: KubeObject): void;
 }
 
 export const NS = resourceFor('', 'v1', 'namespaces')!;
@@ -234,16 +249,26 @@ export class Registry {
     meta.uid = randomUUID();
     meta.creationTimestamp = rfc3339(new Date());
     if (strategy.generation) meta.generation = 1;
-    this.mustBeValid(res, obj, undefined);
-    if (res.namespaced && meta.namespace) await this.namespaceMustAccept(res, meta.namespace, meta.name ?? '');
-    obj.apiVersion = apiVersionOfResource(res);
-    obj.kind = res.kind;
-    const final = this.hooks.beforeWrite?.(res, obj, undefined, opts) ?? obj;
-    if (opts.dryRun) return final;
-    const r = await this.store.create(keyFor(res, meta.namespace, meta.name!), encode(final));
-    if (!r.ok) throw errors.alreadyExists(this.target(res, meta.name));
-    final.metadata.resourceVersion = String(r.kv.modRevision);
-    return final;
+    const reservation = this.hooks.reserve?.(res, obj, undefined, opts);
+    try {
+      this.mustBeValid(res, obj, undefined);
+      if (res.namespaced && meta.namespace) await this.namespaceMustAccept(res, meta.namespace, meta.name ?? '');
+      obj.apiVersion = apiVersionOfResource(res);
+      obj.kind = res.kind;
+      const final = this.hooks.beforeWrite?.(res, obj, undefined, opts) ?? obj;
+      if (opts.dryRun) {
+        reservation?.abort();
+        return final;
+      }
+      const r = await this.store.create(keyFor(res, meta.namespace, meta.name!), encode(final));
+      if (!r.ok) throw errors.alreadyExists(this.target(res, meta.name));
+      final.metadata.resourceVersion = String(r.kv.modRevision);
+      reservation?.commit();
+      return final;
+    } catch (e) {
+      reservation?.abort();
+      throw e;
+    }
   }
 
   mustBeValid(res: ResourceInfo, obj: KubeObject, old: KubeObject | undefined): void {
@@ -266,20 +291,34 @@ export class Registry {
       const proposed = mutate(clone(current));
       const pinned = proposed.metadata?.resourceVersion;
       if (pinned !== undefined && pinned !== '' && pinned !== current.metadata.resourceVersion) throw errors.conflict(this.target(res, name));
-      const next = this.prepareUpdate(res, proposed, current, opts);
-      if (next === current) return current;
-      if (opts.dryRun) return next;
-      const r = next.metadata.deletionTimestamp && (next.metadata.finalizers ?? []).length === 0 && !hasSpecFinalizers(res, next)
-        ? await this.store.delete(key, kv.modRevision)
-        : await this.store.update(key, encode(next), kv.modRevision);
-      if (r.ok) return 'kv' in r ? decode(res, r.kv) : { ...next, metadata: { ...next.metadata, resourceVersion: String(r.revision) } };
+      const held: { reservation?: Reservation } = {};
+      const next = this.prepareUpdate(res, proposed, current, opts, held);
+      const reservation = held.reservation;
+      if (next === current || opts.dryRun) {
+        reservation?.abort();
+        return next;
+      }
+      const removing = next.metadata.deletionTimestamp && (next.metadata.finalizers ?? []).length === 0 && !hasSpecFinalizers(res, next);
+      let r;
+      try {
+        r = removing ? await this.store.delete(key, kv.modRevision) : await this.store.update(key, encode(next), kv.modRevision);
+      } catch (e) {
+        reservation?.abort();
+        throw e;
+      }
+      if (r.ok) {
+        reservation?.commit();
+        if (removing) this.hooks.afterDelete?.(res, next);
+        return 'kv' in r ? decode(res, r.kv) : { ...next, metadata: { ...next.metadata, resourceVersion: String(r.revision) } };
+      }
+      reservation?.abort();
       if (!r.current) throw errors.notFound(this.target(res, name));
       if (pinned || attempt > 50) throw errors.conflict(this.target(res, name));
     }
   }
 
   /** Applies Kubernetes' update rules; returns `current` itself when nothing would change. */
-  private prepareUpdate(res: ResourceInfo, proposed: KubeObject, current: KubeObject, opts: UpdateOptions): KubeObject {
+  private prepareUpdate(res: ResourceInfo, proposed: KubeObject, current: KubeObject, opts: UpdateOptions, held: { reservation?: Reservation }): KubeObject {
     const strategy = strategyFor(res);
     const next = proposed;
     next.metadata ??= {};
@@ -297,7 +336,7 @@ export class Registry {
       const keep = clone(current);
       if (status === undefined) delete keep['status'];
       else keep['status'] = status;
-      return this.finishUpdate(res, keep, current, opts);
+      return this.finishUpdate(res, keep, current, opts, held);
     }
     if (res.status && opts.subresource !== 'finalize') {
       // The main resource never writes status (it belongs to the status subresource).
@@ -308,7 +347,7 @@ export class Registry {
       const spec = (next['spec'] ?? {}) as Record<string, unknown>;
       const keep = clone(current);
       (keep['spec'] as Record<string, unknown>)['finalizers'] = spec['finalizers'] ?? [];
-      return this.finishUpdate(res, keep, current, opts);
+      return this.finishUpdate(res, keep, current, opts, held);
     }
     nm.name = cm.name;
     if (res.namespaced) nm.namespace = cm.namespace;
@@ -330,18 +369,25 @@ export class Registry {
         throw errors.invalid(res.kind, res.group, cm.name ?? '', [{ type: 'FieldValueForbidden', field: 'metadata.finalizers', message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => `"${f}"`).join(', ')}}` }]);
       }
     }
-    return this.finishUpdate(res, next, current, opts);
+    return this.finishUpdate(res, next, current, opts, held);
   }
 
-  private finishUpdate(res: ResourceInfo, next: KubeObject, current: KubeObject, opts: UpdateOptions): KubeObject {
-    this.mustBeValid(res, next, current);
-    next.apiVersion = apiVersionOfResource(res);
-    next.kind = res.kind;
-    next.metadata.resourceVersion = current.metadata.resourceVersion;
-    const final = this.hooks.beforeWrite?.(res, next, current, opts) ?? next;
-    // A write that changes nothing is not a write: same resourceVersion, no watch event.
-    if (sameIgnoringManagedTime(final, current)) return current;
-    return final;
+  private finishUpdate(res: ResourceInfo, next: KubeObject, current: KubeObject, opts: UpdateOptions, held: { reservation?: Reservation }): KubeObject {
+    held.reservation = this.hooks.reserve?.(res, next, current, opts);
+    try {
+      this.mustBeValid(res, next, current);
+      next.apiVersion = apiVersionOfResource(res);
+      next.kind = res.kind;
+      next.metadata.resourceVersion = current.metadata.resourceVersion;
+      const final = this.hooks.beforeWrite?.(res, next, current, opts) ?? next;
+      // A write that changes nothing is not a write: same resourceVersion, no watch event.
+      if (sameIgnoringManagedTime(final, current)) return current;
+      return final;
+    } catch (e) {
+      held.reservation?.abort();
+      held.reservation = undefined;
+      throw e;
+    }
   }
 
   async delete(res: ResourceInfo, namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<KubeObject> {
@@ -365,7 +411,10 @@ export class Registry {
         if (r.ok) return decode(res, r.kv);
       } else {
         const r = await this.store.delete(key, kv.modRevision);
-        if (r.ok) return obj;
+        if (r.ok) {
+          this.hooks.afterDelete?.(res, obj);
+          return obj;
+        }
       }
       if (attempt > 50) throw errors.conflict(this.target(res, name));
     }

