@@ -7,6 +7,7 @@ import { request } from 'node:https';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startApiServer } from '../apiserver/index.js';
+import { startControllers, type RunningControllers } from '../controllers/index.js';
 import { buildConfig, defaultDataDir, firstAddress, UsageError, type ClusterConfig } from './flags.js';
 import { kubeconfigFor, mergeIntoUserKubeconfig, userKubeconfigPath, writeKubeconfig, CONTEXT } from './kubeconfig.js';
 
@@ -67,7 +68,7 @@ async function runForeground(cfg: ClusterConfig, noMerge: boolean): Promise<void
       port: cfg.apiPort,
       certIps: [cfg.nodeIp, firstAddress(cfg.serviceCidr)],
       certDnsNames: [`kubernetes.default.svc.${cfg.clusterDomain}`],
-      progress: (component, detail) => out(`  ${component.padEnd(10)} ok  ${detail} (${ms()})`),
+      progress: (component, detail) => out(`  ${component.padEnd(11)} ok  ${detail} (${ms()})`),
       log: (msg) => process.stderr.write(`${msg}\n`),
     });
   } catch (e) {
@@ -76,6 +77,20 @@ async function runForeground(cfg: ClusterConfig, noMerge: boolean): Promise<void
     if (err.code === 'EADDRNOTAVAIL') throw new UsageError(`${cfg.nodeIp} is not an address of this machine; choose another with --node-ip`);
     throw e;
   }
+  let controllers: RunningControllers;
+  try {
+    controllers = await startControllers({
+      server: server.url,
+      token: server.token,
+      caPem: server.caPem,
+      cluster: { serviceCidr: cfg.serviceCidr, podCidr: cfg.podCidr, lbPool: cfg.lbPool, clusterDomain: cfg.clusterDomain },
+      log: (msg) => process.stderr.write(`${msg}\n`),
+    });
+  } catch (e) {
+    await server.close();
+    throw e;
+  }
+  out(`  ${'controllers'.padEnd(11)} ok  running (${ms()})`);
   const kubeconfigPath = join(cfg.dataDir, 'kubeconfig');
   const kc = kubeconfigFor(server.url, server.caPem, server.token);
   await writeKubeconfig(kubeconfigPath, kc);
@@ -97,8 +112,9 @@ async function runForeground(cfg: ClusterConfig, noMerge: boolean): Promise<void
     if (stopping) return;
     stopping = true;
     out(`tinykube: ${signal}, stopping`);
-    void server
-      .close()
+    void controllers
+      .stop()
+      .then(() => server.close())
       .then(() => rm(join(cfg.dataDir, PID_FILE), { force: true }))
       .then(() => {
         out('tinykube: stopped');
