@@ -2,6 +2,8 @@
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { openStore, type Store } from '../storage/index.js';
+import { composeRegistryHooks, newServiceAllocators, repairFromStorage, type PortRange, type ServiceAllocators } from './allocators/index.js';
+import { ensureBuiltinServices } from './bootstrap.js';
 import { ensurePki } from './certs.js';
 import { ApiError } from './errors.js';
 import { Lifecycle } from './lifecycle.js';
@@ -13,6 +15,7 @@ export { Registry } from './registry.js';
 export { ApiError, errors } from './errors.js';
 export { RESOURCES, resourceFor, resourceForKind, type ResourceInfo } from './resources.js';
 export type { PodStreams } from './server.js';
+export type { ServiceAllocators } from './allocators/index.js';
 
 /** The Kubernetes version we emulate: kubectl's dispatcher runs the client of this minor. */
 export const KUBERNETES_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0' };
@@ -33,6 +36,12 @@ export interface ApiServerConfig {
   compactionIntervalMs?: number;
   ready?: () => { ok: boolean; checks: { name: string; ok: boolean }[] };
   podStreams?: PodStreams;
+  /** Service cluster IPs (default 127.96.0.0/12); its first address is the `kubernetes` Service's, .10 the cluster DNS's. */
+  serviceCidr?: string;
+  /** Node ports of NodePort and LoadBalancer Services (default 30000-32767). */
+  nodePortRange?: PortRange;
+  /** The address the `kubernetes` Service's endpoints name (default: `host`, or 127.0.0.1 when that is 0.0.0.0). */
+  advertiseAddress?: string;
   log?: (msg: string) => void;
   /** Called as each part comes up: ('storage', 'SQLite ...'), ('pki', ...), ('apiserver', url). */
   progress?: (component: string, detail: string) => void;
@@ -45,6 +54,7 @@ export interface RunningApiServer {
   caPem: string;
   registry: Registry;
   store: Store;
+  allocators: ServiceAllocators;
   close(): Promise<void>;
 }
 
@@ -67,8 +77,12 @@ export async function startApiServer(cfg: ApiServerConfig): Promise<RunningApiSe
       return s;
     }),
   ]);
-  const registry = new Registry(store, defaultRegistryHooks());
+  const allocators = newServiceAllocators(cfg.serviceCidr ?? '127.96.0.0/12', cfg.nodePortRange ?? { min: 30000, max: 32767 }, cfg.log);
+  const registry = new Registry(store, composeRegistryHooks(defaultRegistryHooks(), allocators.hooks()));
   await registry.start();
+  // The repair pass: every stored Service's addresses are marked before any write is admitted.
+  const repair = await repairFromStorage(registry, allocators);
+  progress('allocators', `service CIDR ${allocators.clusterIPs.cidr.text} (${allocators.clusterIPs.used}/${allocators.clusterIPs.size} used), node ports ${allocators.nodePorts.text} (${allocators.nodePorts.used} used)${repair.problems.length ? `, ${repair.problems.length} problem(s) logged` : ''}`);
   for (const name of SYSTEM_NAMESPACES) {
     try {
       await registry.create(NS, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
@@ -92,6 +106,12 @@ export async function startApiServer(cfg: ApiServerConfig): Promise<RunningApiSe
   });
   const { url, port } = await server.listen();
   progress('apiserver', url);
+  await ensureBuiltinServices(registry, {
+    serviceCidr: allocators.clusterIPs.cidr.text,
+    apiServerAddress: cfg.advertiseAddress ?? cfg.host,
+    apiServerPort: port,
+    log: cfg.log,
+  });
 
   // Compaction as kube-apiserver schedules it: each interval, forget history older than the
   // revision seen one interval ago, so watches that are a little behind can still resume.
@@ -114,6 +134,7 @@ export async function startApiServer(cfg: ApiServerConfig): Promise<RunningApiSe
     caPem: pki.caPem,
     registry,
     store,
+    allocators,
     async close() {
       if (closed) return;
       closed = true;

@@ -20,7 +20,8 @@ export interface WriteOptions {
 }
 
 export interface UpdateOptions extends WriteOptions {
-  subresource?: 'status' | 'finalize';
+  /** 'binding': pods/binding (binding.ts) writes spec.nodeName and the PodScheduled condition together. */
+  subresource?: 'status' | 'finalize' | 'binding';
 }
 
 export interface DeleteOptions {
@@ -336,9 +337,11 @@ export class Registry {
       const keep = clone(current);
       if (status === undefined) delete keep['status'];
       else keep['status'] = status;
+      // Every request body is defaulted, status writes too (e.g. a LoadBalancer ingress's ipMode).
+      strategy.defaults?.(keep);
       return this.finishUpdate(res, keep, current, opts, held);
     }
-    if (res.status && opts.subresource !== 'finalize') {
+    if (res.status && opts.subresource !== 'finalize' && opts.subresource !== 'binding') {
       // The main resource never writes status (it belongs to the status subresource).
       if (current['status'] === undefined) delete next['status'];
       else next['status'] = clone(current['status']);
@@ -361,6 +364,7 @@ export class Registry {
     else delete nm.generation;
     delete nm.selfLink;
     strategy.defaults?.(next);
+    strategy.prepareForUpdate?.(next, current);
     if (strategy.generation && specOf(next) !== specOf(current)) nm.generation = (cm.generation ?? 0) + 1;
     if (cm.deletionTimestamp) {
       // A terminating object may only lose finalizers, never gain new ones.

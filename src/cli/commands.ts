@@ -68,6 +68,9 @@ async function runForeground(cfg: ClusterConfig, noMerge: boolean): Promise<void
       port: cfg.apiPort,
       certIps: [cfg.nodeIp, firstAddress(cfg.serviceCidr)],
       certDnsNames: [`kubernetes.default.svc.${cfg.clusterDomain}`],
+      serviceCidr: cfg.serviceCidr,
+      nodePortRange: cfg.nodePortRange,
+      advertiseAddress: cfg.nodeIp,
       progress: (component, detail) => out(`  ${component.padEnd(11)} ok  ${detail} (${ms()})`),
       log: (msg) => process.stderr.write(`${msg}\n`),
     });

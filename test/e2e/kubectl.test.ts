@@ -109,7 +109,7 @@ describe('kubectl against tinykube', () => {
     expect(await c.k(['get', 'ns'])).toMatch(/team-a\s+Active/);
     expect(await c.k(['get', 'svc', 'api', '-n', 'team-a'])).toMatch(/api\s+NodePort/);
     expect(await c.k(['get', 'secret', '-n', 'team-a'])).toMatch(/pw\s+Opaque\s+1/);
-    expect(await c.k(['get', 'svc,deploy', '-o', 'name'])).toBe('service/web\ndeployment.apps/web\n');
+    expect(await c.k(['get', 'svc,deploy', '-o', 'name'])).toBe('service/kubernetes\nservice/web\ndeployment.apps/web\n');
     expect(await c.k(['get', 'svc', 'web', '-o', 'jsonpath={.spec.ports[0].targetPort}'])).toBe('8080');
     expect(await c.k(['get', 'svc', 'web', '-o', 'yaml'])).toMatch(/^apiVersion: v1\nkind: Service\n/);
     const list = JSON.parse(await c.k(['get', 'cm', '-A', '-o', 'json'])) as { kind: string; items: { metadata: { name: string } }[] };

@@ -12,6 +12,11 @@ export interface Strategy {
   defaults?(obj: KubeObject): void;
   /** Create-time preparation (status reset, initial status); mutates obj. */
   prepareForCreate?(obj: KubeObject): void;
+  /**
+   * Update-time preparation of the main resource (PrepareForUpdate), after `defaults` and before
+   * validation: e.g. a Service clears the fields its new type does not use; mutates obj.
+   */
+  prepareForUpdate?(obj: KubeObject, old: KubeObject): void;
   /** Kind-specific validation beyond ObjectMeta; `old` is set on update. */
   validate?(obj: KubeObject, old?: KubeObject): FieldError[];
   /** Field-selector values beyond metadata.name / metadata.namespace. */
