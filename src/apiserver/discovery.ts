@@ -23,7 +23,7 @@ function subresourcesOf(res: ResourceInfo): Subresource[] {
   const out: Subresource[] = [];
   if (res.status) out.push({ name: 'status', kind: res.kind, verbs: SUB_VERBS });
   if (res.scale) out.push({ name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: SUB_VERBS });
-  if (res.group === '' && res.plural === 'pods') out.push(...STREAM_SUBRESOURCES);
+  if (res.group === '' && res.plural === 'pods') out.push({ name: 'binding', kind: 'Binding', verbs: ['create'] }, ...STREAM_SUBRESOURCES);
   if (res.group === '' && res.plural === 'namespaces') out.push({ name: 'finalize', kind: 'Namespace', verbs: ['update'] });
   return out;
 }

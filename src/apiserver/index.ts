@@ -6,7 +6,6 @@ import { composeRegistryHooks, newServiceAllocators, repairFromStorage, type Por
 import { ensureBuiltinServices } from './bootstrap.js';
 import { ensurePki } from './certs.js';
 import { ApiError } from './errors.js';
-import { Lifecycle } from './lifecycle.js';
 import { defaultPlugins, defaultRegistryHooks } from './plugins.js';
 import { NS, Registry } from './registry.js';
 import { ApiServer, type PodStreams } from './server.js';
@@ -90,8 +89,6 @@ export async function startApiServer(cfg: ApiServerConfig): Promise<RunningApiSe
       if (!(e instanceof ApiError && e.code === 409)) throw e;
     }
   }
-  const lifecycle = new Lifecycle(registry, cfg.log);
-  await lifecycle.start();
   const server = new ApiServer({
     registry,
     host: cfg.host,
@@ -139,7 +136,6 @@ export async function startApiServer(cfg: ApiServerConfig): Promise<RunningApiSe
       if (closed) return;
       closed = true;
       clearInterval(compactTimer);
-      lifecycle.stop();
       registry.stop();
       await server.close();
       await store.close();

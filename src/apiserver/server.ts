@@ -7,6 +7,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import type { KubeObject } from '../api/types.js';
 import { labelSelectorString } from '../api/selectors.js';
+import { bindPod, parseBinding } from './binding.js';
 import { aggregatedVersionWanted, buildDiscovery, type DiscoveryDocs } from './discovery.js';
 import { ApiError, errors, fieldError } from './errors.js';
 import { mediaType, Query, readBody, sendJson, sendStatus, wantsTable } from './http.js';
@@ -286,6 +287,12 @@ export class ApiServer {
       return this.respondObject(r, req, res, query, 200, updated);
     }
     if (sub === 'scale' && r.scale) return this.scale(route, name, method, req, res, query);
+    if (sub === 'binding' && r.group === '' && r.plural === 'pods' && ns) {
+      if (method !== 'POST') throw errors.methodNotAllowed();
+      const binding = parseBinding(parseBody(await readBody(req), mediaType(req.headers['content-type']) || 'application/json'), name);
+      await bindPod(reg, r, ns, name, binding, isDryRun(query));
+      return sendJson(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+    }
     if (r.group === '' && r.plural === 'pods' && (sub === 'log' || sub === 'exec' || sub === 'attach' || sub === 'portforward')) {
       const pod = await reg.get(r, ns, name);
       if (!this.opts.podStreams) {

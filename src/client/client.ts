@@ -18,6 +18,7 @@ import {
   type ListOptions,
   type PatchOptions,
   type PatchType,
+  type UpdateOptions,
   type WatchOptions,
   type WriteOptions,
 } from './options.js';
@@ -94,14 +95,28 @@ export class KubeClient {
     return expectObject<T>(await this.call('POST', path, writeQuery(opts), obj), `POST ${path}`);
   }
 
-  /** PUT: replace the object; metadata.resourceVersion makes it a compare-and-swap (409 if stale). */
-  async update<T extends KubeObject>(res: ResourceRef, obj: T, opts: WriteOptions = {}): Promise<T> {
-    return this.put(res, obj, opts, undefined);
+  /**
+   * PUT: replace the object (or, with opts.subresource, one of its subresources such as a
+   * namespace's 'finalize'); metadata.resourceVersion makes it a compare-and-swap (409 if stale).
+   */
+  async update<T extends KubeObject>(res: ResourceRef, obj: T, opts: UpdateOptions = {}): Promise<T> {
+    const { subresource, ...write } = opts;
+    return this.put(res, obj, write, subresource);
   }
 
   /** PUT to /status: only the status stanza changes. */
   async updateStatus<T extends KubeObject>(res: ResourceRef, obj: T, opts: WriteOptions = {}): Promise<T> {
     return this.put(res, obj, opts, 'status');
+  }
+
+  /**
+   * POST to an object's subresource, e.g. a pod's 'binding' (client-go's pods.Bind). The answer
+   * is whatever the subresource returns: an object, or a Success Status.
+   */
+  async createSubresource(res: ResourceRef, name: string, subresource: string, body: KubeObject, opts: WriteOptions = {}): Promise<KubeObject | Status> {
+    const path = resourcePath(res, { namespace: namespaceFor(res, opts.namespace, body), name, subresource });
+    const answer = await this.call('POST', path, writeQuery(opts), body);
+    return isStatus(answer) ? answer : expectObject(answer, `POST ${path}`);
   }
 
   async patch<T extends KubeObject = KubeObject>(

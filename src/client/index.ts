@@ -26,6 +26,7 @@ export type {
   PatchType,
   PropagationPolicy,
   SelectorOptions,
+  UpdateOptions,
   WatchOptions,
   WriteOptions,
 } from './options.js';

@@ -29,6 +29,11 @@ export interface WriteOptions {
   fieldValidation?: 'Ignore' | 'Warn' | 'Strict';
 }
 
+export interface UpdateOptions extends WriteOptions {
+  /** PUT to a subresource instead, e.g. 'status' or a namespace's 'finalize'. */
+  subresource?: string;
+}
+
 export type PatchType = 'merge' | 'strategic' | 'json' | 'apply';
 
 export const PATCH_CONTENT_TYPES: Readonly<Record<PatchType, string>> = {

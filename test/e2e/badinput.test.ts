@@ -86,7 +86,8 @@ describe('bad input', () => {
 
   /**
    * What a failed request must leave alone: every collection these requests aim at, as name@resourceVersion.
-   * (Per collection rather than the store's revision, which background writers may move.)
+   * (Per collection rather than the store's revision, which background writers may move; objects
+   * with a generation are compared by uid@generation, since controllers write their status.)
    */
   const WATCHED = [CM_PATH, '/api/v1/namespaces/default/secrets', '/api/v1/namespaces/default/services', '/apis/apps/v1/namespaces/default/deployments', '/api/v1/namespaces/kube-system/configmaps', '/api/v1/namespaces'];
   async function snapshot(): Promise<Record<string, string[]>> {
@@ -94,8 +95,8 @@ describe('bad input', () => {
     for (const path of WATCHED) {
       const r = await c.request('GET', path);
       expect(r.status, path).toBe(200);
-      const list = r.json as { items: { metadata: { name: string; resourceVersion: string } }[] };
-      out[path] = list.items.map((i) => `${i.metadata.name}@${i.metadata.resourceVersion}`).sort();
+      const list = r.json as { items: { metadata: { name: string; uid: string; resourceVersion: string; generation?: number } }[] };
+      out[path] = list.items.map(({ metadata: m }) => (m.generation === undefined ? `${m.name}@${m.resourceVersion}` : `${m.name}@${m.uid}@g${m.generation}`)).sort();
     }
     return out;
   }

@@ -138,7 +138,11 @@ describe('tinykube CLI', () => {
       expect((await tk(['status', '--data-dir', data])).code).toBe(0);
     });
 
-    let before: Map<string, { rv: number; data: unknown }>;
+    let before: Map<string, { version: string; data: unknown }>;
+    // ConfigMaps by resourceVersion; Deployments by uid and generation, since the deployment
+    // controller writes their status whenever it likes.
+    const identity = (o: { kind: string; metadata: { resourceVersion: string; uid?: string; generation?: number }; data?: unknown; spec?: unknown }): { version: string; data: unknown } =>
+      o.kind === 'Deployment' ? { version: `${o.metadata.uid}@g${o.metadata.generation}`, data: o.spec } : { version: o.metadata.resourceVersion, data: o.data };
     let maxRvBefore = 0;
 
     it('objects are written before down', async () => {
@@ -150,10 +154,10 @@ describe('tinykube CLI', () => {
       cm0.metadata.labels = { touched: 'yes' };
       await k(data, ['replace', '--validate=false', '-f', '-'], JSON.stringify(cm0));
       const list = JSON.parse(await k(data, ['get', 'configmaps,deployments', '-n', 'keep', '-o', 'json'])) as { items: { kind: string; metadata: { name: string; resourceVersion: string; labels?: object }; data?: unknown; spec?: unknown }[] };
-      before = new Map(list.items.map((o) => [`${o.kind}/${o.metadata.name}`, { rv: Number(o.metadata.resourceVersion), data: o.data ?? o.spec }]));
+      before = new Map(list.items.map((o) => [`${o.kind}/${o.metadata.name}`, identity(o)]));
       expect([...before.keys()].filter((x) => x.startsWith('ConfigMap/cm-')).length).toBe(5);
       expect(before.has('Deployment/web')).toBe(true);
-      maxRvBefore = Math.max(...[...before.values()].map((v) => v.rv));
+      maxRvBefore = Math.max(...list.items.map((o) => Number(o.metadata.resourceVersion)));
     });
 
     it('down stops the process and removes its pid file', async () => {
@@ -177,7 +181,7 @@ describe('tinykube CLI', () => {
       const again = await upDetached(data, 0);
       expect(again.pid).not.toBe(pid);
       const list = JSON.parse(await k(data, ['get', 'configmaps,deployments', '-n', 'keep', '-o', 'json'])) as { items: { kind: string; metadata: { name: string; resourceVersion: string }; data?: unknown; spec?: unknown }[] };
-      const after = new Map(list.items.map((o) => [`${o.kind}/${o.metadata.name}`, { rv: Number(o.metadata.resourceVersion), data: o.data ?? o.spec }]));
+      const after = new Map(list.items.map((o) => [`${o.kind}/${o.metadata.name}`, identity(o)]));
       expect(after).toEqual(before);
       const labels = JSON.parse(await k(data, ['get', 'configmap', 'cm-0', '-n', 'keep', '-o', 'jsonpath={.metadata.labels}'])) as Record<string, string>;
       expect(labels).toEqual({ touched: 'yes' });

@@ -104,7 +104,7 @@ describe('kubectl against tinykube', () => {
     expect(svc).toMatch(/web\s+ClusterIP\s+\S+\s+<none>\s+80\/TCP\s+\d+s\s+app=web/);
     const dep = await c.k(['get', 'deploy', '-o', 'wide']);
     expect(dep.split('\n')[0]).toMatch(/^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR$/);
-    expect(dep).toMatch(/web\s+0\/3\s+0\s+0\s+\S+\s+nginx\s+nginx:1\.26\s+app=web/);
+    expect(dep).toMatch(/web\s+0\/3\s+\d+\s+0\s+\S+\s+nginx\s+nginx:1\.26\s+app=web/);
     expect(await c.k(['get', 'cm', 'cfg', '-n', 'team-a'])).toMatch(/^NAME\s+DATA\s+AGE\ncfg\s+2\s+\S+\n$/);
     expect(await c.k(['get', 'ns'])).toMatch(/team-a\s+Active/);
     expect(await c.k(['get', 'svc', 'api', '-n', 'team-a'])).toMatch(/api\s+NodePort/);

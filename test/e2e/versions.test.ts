@@ -34,7 +34,7 @@ describe.each(KUBECTL_VERSIONS)('kubectl %s', (version) => {
     expect(await k(['apply', '-f', '-'], manifest.replace('port: 80', 'port: 81'))).toBe('service/applied configured\n');
     const svc = await k(['get', 'svc', '-n', ns, '-o', 'wide']);
     expect(svc).toMatch(/applied\s+ClusterIP\s+\S+\s+<none>\s+81\/TCP\s+\S+\s+app=web/);
-    expect(await k(['get', 'deploy', 'web', '-n', ns])).toMatch(/web\s+0\/2\s+0\s+0/);
+    expect(await k(['get', 'deploy', 'web', '-n', ns])).toMatch(/web\s+0\/2\s+\d+\s+0/);
     await k(['patch', 'cm', 'cfg', '-n', ns, '-p', '{"data":{"b":"2"}}']);
     expect(await k(['get', 'cm', 'cfg', '-n', ns, '-o', 'jsonpath={.data.b}'])).toBe('2');
     expect(await k(['scale', 'deploy', 'web', '-n', ns, '--replicas=0'])).toBe('deployment.apps/web scaled\n');

@@ -37,7 +37,73 @@ function validateTemplated(o: KubeObject, old: KubeObject | undefined): FieldErr
     }
   }
   errs.push(...validateLabels(labels, 'spec.template.metadata.labels'));
-  errs.push(...validatePodSpec(obj(template['spec']), 'spec.template.spec'));
+  const podSpec = obj(template['spec']);
+  errs.push(...validatePodSpec(podSpec, 'spec.template.spec'));
+  // Workload pods run until replaced (ValidatePodTemplateSpecForReplicaSet).
+  const restartPolicy = podSpec['restartPolicy'];
+  if (restartPolicy !== undefined && restartPolicy !== 'Always' && ['OnFailure', 'Never'].includes(String(restartPolicy))) {
+    errs.push(fieldError.notSupported('spec.template.spec.restartPolicy', restartPolicy, ['Always']));
+  }
+  errs.push(...nonNegative(spec, 'minReadySeconds'));
+  return errs;
+}
+
+function nonNegative(spec: Obj, field: string): FieldError[] {
+  const v = spec[field];
+  return typeof v === 'number' && v < 0 ? [fieldError.invalid(`spec.${field}`, v, 'must be greater than or equal to 0')] : [];
+}
+
+/** An IntOrString as Go's field errors print it (its String(): 5 or 25%, unquoted). */
+function invalidIntOrString(field: string, v: unknown, detail: string): FieldError {
+  return { type: 'FieldValueInvalid', field, message: `Invalid value: ${typeof v === 'string' || typeof v === 'number' ? String(v) : JSON.stringify(v)}: ${detail}` };
+}
+
+/** An int-or-percent's value and whether it was a percentage; undefined when it is neither. */
+function intOrPercent(v: unknown): { value: number; percent: boolean } | undefined {
+  if (typeof v === 'number' && Number.isInteger(v)) return { value: v, percent: false };
+  if (typeof v === 'string' && /^[0-9]+%$/.test(v)) return { value: Number(v.slice(0, -1)), percent: true };
+  return undefined;
+}
+
+/** ValidateDeploymentSpec beyond the template: strategy, minReadySeconds, history and deadline. */
+function validateDeploymentSpec(o: KubeObject): FieldError[] {
+  const errs: FieldError[] = [];
+  const spec = obj(o['spec']);
+  const strategy = obj(spec['strategy']);
+  const type = strategy['type'];
+  const ru = strategy['rollingUpdate'];
+  if (type === 'Recreate') {
+    if (ru !== undefined && ru !== null) errs.push(fieldError.forbidden('spec.strategy.rollingUpdate', "may not be specified when strategy `type` is 'Recreate'"));
+  } else if (type === 'RollingUpdate') {
+    const rolling = obj(ru);
+    const values: Record<string, { value: number; percent: boolean } | undefined> = {};
+    for (const f of ['maxUnavailable', 'maxSurge']) {
+      const raw = rolling[f];
+      if (raw === undefined || raw === null) continue;
+      const v = intOrPercent(raw);
+      values[f] = v;
+      const path = `spec.strategy.rollingUpdate.${f}`;
+      if (typeof raw === 'string' && !v) {
+        errs.push(invalidIntOrString(path, raw, "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')"));
+      } else if (typeof raw === 'number' && raw < 0) {
+        errs.push(invalidIntOrString(path, raw, 'must be greater than or equal to 0'));
+      }
+    }
+    if ((values['maxUnavailable']?.value ?? 0) === 0 && (values['maxSurge']?.value ?? 0) === 0) {
+      errs.push(invalidIntOrString('spec.strategy.rollingUpdate.maxUnavailable', rolling['maxUnavailable'] ?? 0, 'may not be 0 when `maxSurge` is 0'));
+    }
+    const mu = values['maxUnavailable'];
+    if (mu?.percent && mu.value > 100) errs.push(invalidIntOrString('spec.strategy.rollingUpdate.maxUnavailable', rolling['maxUnavailable'], 'must not be greater than 100%'));
+  } else {
+    errs.push(fieldError.notSupported('spec.strategy.type', type ?? '', ['Recreate', 'RollingUpdate']));
+  }
+  errs.push(...nonNegative(spec, 'revisionHistoryLimit'));
+  const deadline = spec['progressDeadlineSeconds'];
+  if (typeof deadline === 'number') {
+    errs.push(...nonNegative(spec, 'progressDeadlineSeconds'));
+    const minReady = typeof spec['minReadySeconds'] === 'number' ? spec['minReadySeconds'] : 0;
+    if (deadline <= minReady) errs.push(fieldError.invalid('spec.progressDeadlineSeconds', deadline, 'must be greater than minReadySeconds'));
+  }
   return errs;
 }
 
@@ -66,7 +132,7 @@ export const deploymentStrategy: Strategy = {
   prepareForCreate(o) {
     o['status'] = {};
   },
-  validate: validateTemplated,
+  validate: (o, old) => [...validateTemplated(o, old), ...validateDeploymentSpec(o)],
 };
 
 export const replicaSetStrategy: Strategy = {
