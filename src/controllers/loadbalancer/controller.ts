@@ -78,7 +78,6 @@ export class LoadBalancerController implements Controller {
       const ip = ingressIPs(svc).find((a) => this.pool.assignable(a));
       if (ip !== undefined && !this.pool.assign(ip, key)) this.log(`${this.name}: ${key} and ${this.pool.holder(ip)} both claim ${ip}; ${key} gets a new address`);
     }
-    this.log(`${this.name}: pool ${this.pool.cidr}: ${this.pool.used} of ${this.pool.size} addresses in use`);
   }
 
   private async reconcile(key: string): Promise<void> {
