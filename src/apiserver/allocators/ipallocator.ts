@@ -2,36 +2,17 @@
 // and broadcast addresses are never handed out; a lower band of min(max(16, size/16), 256)
 // addresses is left to user-chosen IPs, so dynamic allocation rarely takes an address someone
 // means to ask for (the `kubernetes` and `kube-dns` Services' among them).
-import { isIPv4 } from 'node:net';
+import { ipv4ToNumber as toNumber, numberToIPv4, parseIpv4Cidr as parseCidr, type Ipv4Cidr } from '../../api/ipv4.js';
 import { AllocationBitmap, RangeAllocator, staticBandSize } from './bitmap.js';
 import { AllocationError } from './errors.js';
 
-export function ipv4ToNumber(ip: string): number {
-  const [a, b, c, d] = ip.split('.').map(Number) as [number, number, number, number];
-  return ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
-}
+export { numberToIPv4, type Ipv4Cidr } from '../../api/ipv4.js';
 
-export function numberToIPv4(n: number): string {
-  return [24, 16, 8, 0].map((sh) => (n >>> sh) & 255).join('.');
-}
-
-export interface Ipv4Cidr {
-  /** The network address as a number. */
-  network: number;
-  prefix: number;
-  /** How many addresses the CIDR spans. */
-  size: number;
-  /** Normalized text, as Go's net.IPNet.String() prints it (host bits cleared). */
-  text: string;
-}
-
+/** A CIDR such as 127.96.0.0/12; throws on anything else. */
 export function parseIpv4Cidr(cidr: string): Ipv4Cidr {
-  const m = /^(\d+\.\d+\.\d+\.\d+)\/(\d{1,2})$/.exec(cidr);
-  const prefix = Number(m?.[2]);
-  if (!m || !isIPv4(m[1]!) || prefix > 32) throw new Error(`"${cidr}" is not an IPv4 CIDR such as 127.96.0.0/12`);
-  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-  const network = (ipv4ToNumber(m[1]!) & mask) >>> 0;
-  return { network, prefix, size: 2 ** (32 - prefix), text: `${numberToIPv4(network)}/${prefix}` };
+  const c = parseCidr(cidr);
+  if (!c) throw new Error(`"${cidr}" is not an IPv4 CIDR such as 127.96.0.0/12`);
+  return c;
 }
 
 export class ClusterIPAllocator extends RangeAllocator<string> {
@@ -47,8 +28,9 @@ export class ClusterIPAllocator extends RangeAllocator<string> {
   }
 
   offsetOf(ip: string): number | undefined {
-    if (!isIPv4(ip)) return undefined;
-    const off = ipv4ToNumber(ip) - this.base;
+    const n = toNumber(ip);
+    if (n === undefined) return undefined;
+    const off = n - this.base;
     return off >= 0 && off < this.bitmap.max ? off : undefined;
   }
 

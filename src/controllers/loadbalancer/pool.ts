@@ -5,24 +5,10 @@
 // has no such addresses (RFC 3021), so all of it is used. The default 127.240.0.0/24 thus gives
 // 127.240.0.1 to 127.240.0.254.
 
+import { ipv4ToNumber, numberToIPv4 } from '../../api/ipv4.js';
+
+
 export class PoolError extends Error {}
-
-export function ipv4ToNumber(ip: string): number | undefined {
-  const parts = ip.split('.');
-  if (parts.length !== 4) return undefined;
-  let n = 0;
-  for (const p of parts) {
-    if (!/^(0|[1-9]\d{0,2})$/.test(p)) return undefined;
-    const o = Number(p);
-    if (o > 255) return undefined;
-    n = n * 256 + o;
-  }
-  return n;
-}
-
-export function numberToIPv4(n: number): string {
-  return [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join('.');
-}
 
 export class AddressPool {
   /** The CIDR as given, e.g. 127.240.0.0/24. */
