@@ -19,6 +19,12 @@ export class SharedInformers {
     if (!inf) {
       inf = new Informer<KubeObject>(this.client, res, {
         pageSize: 1000,
+        // No controller reads managedFields, often half of an object's size (client-go's
+        // TransformStripManagedFields, as kube-controller-manager and the scheduler use it).
+        transform: (obj) => {
+          delete obj.metadata.managedFields;
+          return obj;
+        },
         onError: (err, phase) => this.onError(`informer ${res.plural}: ${phase}: ${err.message}`),
       });
       this.informers.set(id, inf);
