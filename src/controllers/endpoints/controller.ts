@@ -4,7 +4,7 @@
 // are repacked canonically and capped at 1000 addresses. Services without a selector keep the
 // Endpoints their user writes; a deleted Service's Endpoints are deleted.
 import { isPodReady, type EndpointAddress, type Endpoints, type EndpointSubset, type Pod, type Service } from '../../api/core.js';
-import { WorkQueue, isNotFound, runWorkers, type Informer, type KubeClient } from '../../client/index.js';
+import { WorkQueue, isConflict, isNotFound, runWorkers, type Informer, type KubeClient } from '../../client/index.js';
 import type { Controller, ControllerContext } from '../controller.js';
 import type { EventRecorder } from '../events.js';
 import {
@@ -129,7 +129,8 @@ export class EndpointsController implements Controller {
     }
     this.running = runWorkers(this.queue, (key) => this.sync(key), {
       workers: this.workers,
-      onError: (err, key) => this.log(`${this.name}: syncing Service ${key}: ${errorText(err)}; retrying`),
+      // A conflict means our cache was behind our own write: routine, retried quietly.
+      onError: (err, key) => isConflict(err) || this.log(`${this.name}: syncing Service ${key}: ${errorText(err)}; retrying`),
     });
   }
 

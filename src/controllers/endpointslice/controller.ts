@@ -6,7 +6,7 @@
 // ownerReference lets the garbage collector do the same (Kubernetes leaves it to the collector
 // alone; tinykube may run without one, e.g. `--controllers` picking only these).
 import type { EndpointSlice, Node, Pod, Service } from '../../api/core.js';
-import { WorkQueue, runWorkers, type Informer } from '../../client/index.js';
+import { WorkQueue, isConflict, runWorkers, type Informer } from '../../client/index.js';
 import type { Controller, ControllerContext } from '../controller.js';
 import type { EventRecorder } from '../events.js';
 import { ENDPOINTSLICES, NODES, PODS, SERVICES } from '../resources.js';
@@ -77,7 +77,8 @@ export class EndpointSliceController implements Controller {
   run(): void {
     this.running = runWorkers(this.queue, (key) => this.sync(key), {
       workers: this.workers,
-      onError: (err, key) => this.log(`${this.name}: syncing Service ${key}: ${errorText(err)}; retrying`),
+      // A conflict means our cache was behind our own write: routine, retried quietly.
+      onError: (err, key) => isConflict(err) || this.log(`${this.name}: syncing Service ${key}: ${errorText(err)}; retrying`),
     });
   }
 

@@ -4,7 +4,7 @@
 // mirrored slices go when the Endpoints or the Service go, when the Service gets a selector, or
 // when the Endpoints are labelled endpointslice.kubernetes.io/skip-mirror=true.
 import type { Endpoints, EndpointSlice, Service } from '../../api/core.js';
-import { WorkQueue, isNotFound, runWorkers, type Informer, type KubeClient } from '../../client/index.js';
+import { WorkQueue, isConflict, isNotFound, runWorkers, type Informer, type KubeClient } from '../../client/index.js';
 import type { Controller, ControllerContext } from '../controller.js';
 import type { EventRecorder } from '../events.js';
 import { LABEL_SKIP_MIRROR, MIRRORING_CONTROLLER, SliceIndex, SliceSync, errorText } from '../endpointslice/index.js';
@@ -90,7 +90,8 @@ export class EndpointSliceMirroringController implements Controller {
   run(): void {
     this.running = runWorkers(this.queue, (key) => this.sync(key), {
       workers: this.workers,
-      onError: (err, key) => this.log(`${this.name}: mirroring Endpoints ${key}: ${errorText(err)}; retrying`),
+      // A conflict means our cache was behind our own write: routine, retried quietly.
+      onError: (err, key) => isConflict(err) || this.log(`${this.name}: mirroring Endpoints ${key}: ${errorText(err)}; retrying`),
     });
   }
 
