@@ -123,6 +123,38 @@ describe('Service allocators with kubectl', () => {
     expect(await c.k(['get', 'svc', 'app', '-o', 'jsonpath={.spec.ipFamilyPolicy}'])).toBe('SingleStack');
   });
 
+  it('kubectl expose of each type: ClusterIP, headless, NodePort, LoadBalancer', async () => {
+    await c.k(['create', 'deployment', 'each', '--image=nginx:1.25', '--port=8080']);
+    for (const [name, args] of [
+      ['each-cip', ['--type=ClusterIP']],
+      ['each-none', ['--cluster-ip=None']],
+      ['each-np', ['--type=NodePort']],
+      ['each-lb', ['--type=LoadBalancer']],
+    ] as const) {
+      expect(await c.k(['expose', 'deployment', 'each', `--name=${name}`, '--port=80', '--target-port=8080', ...args])).toBe('service/' + name + ' exposed\n');
+    }
+    // The LoadBalancer controller hands out an address of this cluster's --lb-pool within a second.
+    const lbPool = (JSON.parse(readFileSync(join(c.dataDir, 'cluster.json'), 'utf8')) as { lbPool: string }).lbPool;
+    const pool = lbPool.replace(/\.0\/24$/, '.');
+    expect(pool.endsWith('.')).toBe(true);
+    let wide = '';
+    for (let i = 0; i < 40 && !wide.includes(` ${pool}`); i++) {
+      wide = await c.k(['get', 'svc', 'each-cip', 'each-none', 'each-np', 'each-lb', '-o', 'wide']);
+      if (!wide.includes(` ${pool}`)) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(wide.split('\n')[0]).toMatch(/^NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE\s+SELECTOR$/);
+    const row = (name: string): string[] => wide.split('\n').find((l) => l.startsWith(`${name} `))!.trim().split(/\s+/);
+    expect(row('each-cip')[1]).toBe('ClusterIP');
+    expect(cidr.contains(row('each-cip')[2]!)).toBe(true);
+    expect(row('each-cip').slice(3, 5)).toEqual(['<none>', '80/TCP']);
+    expect(row('each-none').slice(1, 5)).toEqual(['ClusterIP', 'None', '<none>', '80/TCP']);
+    expect(row('each-np')[4]).toMatch(/^80:3\d{4}\/TCP$/);
+    expect(row('each-lb')[1]).toBe('LoadBalancer');
+    expect(row('each-lb')[3]!.startsWith(pool)).toBe(true);
+    expect(row('each-lb')[4]).toMatch(/^80:3\d{4}\/TCP$/);
+    expect(row('each-lb')[6]).toBe('app=each');
+  });
+
   it('honours a chosen cluster IP and node port, and refuses them to the next Service via kubectl apply', async () => {
     const chosen = cidr.nth(5);
     expect(await c.k(['create', 'service', 'clusterip', 'chosen', `--clusterip=${chosen}`, '--tcp=80:8080'])).toBe('service/chosen created\n');
