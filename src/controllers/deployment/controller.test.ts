@@ -198,7 +198,8 @@ describe('Deployment controller', () => {
     expect(old.spec.replicas).toBe(0);
     const pending = (await pods(ns)).filter((p) => p.metadata.labels?.[POD_TEMPLATE_HASH_LABEL] === old.metadata.labels?.[POD_TEMPLATE_HASH_LABEL]);
     expect(pending.filter((p) => !p.metadata.deletionTimestamp)).toEqual([]);
-    expect((await events(ns)).some((e) => e.message?.startsWith(`Scaled down replica set ${old.metadata.name} from ${replicas} to `))).toBe(true);
+    // Events are written in the background: the first scale-down's may still be on its way.
+    await eventually('the first scale-down event', async () => (await events(ns)).some((e) => e.message?.startsWith(`Scaled down replica set ${old.metadata.name} from ${replicas} to `)));
   });
 
   it('Recreate: every old pod is gone before the first new one exists', async () => {
@@ -228,8 +229,8 @@ describe('Deployment controller', () => {
     }
     expect(sawTerminating).toBe(true);
     expect(violations).toEqual([]);
-    const msgs = (await events(ns)).map((e) => e.message);
-    expect(msgs).toContain(`Scaled down replica set ${oldRS!.metadata.name} from 3 to 0`);
+    // Events are written in the background: wait for it rather than read once.
+    await eventually('the scale-down event', async () => (await events(ns)).some((e) => e.message === `Scaled down replica set ${oldRS!.metadata.name} from 3 to 0`));
   });
 
   it('pause stops the rollout (scaling still works), resume continues it', async () => {

@@ -2,7 +2,7 @@
 // replicas + maxSurge, shrink old ones while availability stays at replicas - maxUnavailable,
 // one step per reconcile; ReplicaSet status changes bring the next step.
 import type { ReplicaSet } from '../../api/core.js';
-import { availableReplicaCount, maxUnavailable, newRSNewReplicas, replicaCount, replicasOf, rsReplicas } from './fenceposts.js';
+import { maxUnavailable, newRSNewReplicas, replicaCount, replicasOf, rsReplicas } from './fenceposts.js';
 import { byCreation, filterActive } from './replicasets.js';
 import { deploymentComplete } from './status.js';
 import type { DeploymentSync } from './sync.js';
@@ -15,6 +15,16 @@ export async function rolloutRolling(s: DeploymentSync, rsList: ReplicaSet[]): P
   if (await reconcileOldReplicaSets(s, allRSs, filterActive(oldRSs), newRS)) return s.syncRolloutStatus(allRSs, newRS);
   if (s.d.status && deploymentComplete(s.d, s.d.status)) await s.cleanup(oldRSs);
   return s.syncRolloutStatus(allRSs, newRS);
+}
+
+/**
+ * The available pods a ReplicaSet will keep: its status, but never more than it wants. Right
+ * after a scale-down the status still counts the pods its controller is about to delete (a lag
+ * that grows under load); counting them would let the next step take away pods that are going
+ * anyway, below replicas - maxUnavailable, or "clean up" a negative number of unhealthy pods.
+ */
+function keptAvailable(rs: ReplicaSet): number {
+  return Math.min(rs.status?.availableReplicas ?? 0, rsReplicas(rs));
 }
 
 async function reconcileNewReplicaSet(s: DeploymentSync, allRSs: ReplicaSet[], newRS: ReplicaSet): Promise<boolean> {
@@ -32,7 +42,7 @@ async function reconcileNewReplicaSet(s: DeploymentSync, allRSs: ReplicaSet[], n
 async function reconcileOldReplicaSets(s: DeploymentSync, allRSs: ReplicaSet[], oldRSs: ReplicaSet[], newRS: ReplicaSet): Promise<boolean> {
   if (replicaCount(oldRSs) === 0) return false;
   const minAvailable = replicasOf(s.d) - maxUnavailable(s.d);
-  const newUnavailable = rsReplicas(newRS) - (newRS.status?.availableReplicas ?? 0);
+  const newUnavailable = rsReplicas(newRS) - keptAvailable(newRS);
   const maxScaledDown = replicaCount(allRSs) - minAvailable - newUnavailable;
   if (maxScaledDown <= 0) return false;
   const cleaned = await cleanupUnhealthyReplicas(s, oldRSs, maxScaledDown);
@@ -47,8 +57,9 @@ async function cleanupUnhealthyReplicas(s: DeploymentSync, oldRSs: ReplicaSet[],
   for (const rs of oldRSs) {
     if (total >= maxCleanup) break;
     const size = rsReplicas(rs);
-    const available = rs.status?.availableReplicas ?? 0;
-    if (size === 0 || size === available) continue;
+    const available = keptAvailable(rs);
+    // No unhealthy replicas (size - available is never negative: that would scale it back up).
+    if (size === 0 || available === size) continue;
     const down = Math.min(maxCleanup - total, size - available);
     await s.scaleReplicaSet(rs, size - down);
     total += down;
@@ -59,7 +70,7 @@ async function cleanupUnhealthyReplicas(s: DeploymentSync, oldRSs: ReplicaSet[],
 /** Scale old ReplicaSets down, oldest first, by as many available pods as exceed minAvailable. */
 async function scaleDownOldReplicaSets(s: DeploymentSync, allRSs: ReplicaSet[], oldRSs: ReplicaSet[]): Promise<number> {
   const minAvailable = replicasOf(s.d) - maxUnavailable(s.d);
-  const available = availableReplicaCount(allRSs);
+  const available = allRSs.reduce((n, rs) => n + keptAvailable(rs), 0);
   if (available <= minAvailable) return 0;
   oldRSs.sort(byCreation);
   const target = available - minAvailable;

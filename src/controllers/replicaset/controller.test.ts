@@ -96,8 +96,18 @@ describe('ReplicaSet controller', () => {
       return p.metadata.ownerReferences?.[0]?.uid === owner.metadata.uid ? p : undefined;
     });
     expect(adopted.metadata.ownerReferences![0]).toMatchObject({ controller: true, blockOwnerDeletion: true, kind: 'ReplicaSet', name: 'adopter' });
-    await eventually('2 pods, one of them the orphan', async () => ((await pods('app=adopter')).length === 2 ? true : undefined));
-    expect((await events('adopter')).filter((e) => e.reason === 'SuccessfulCreate')).toHaveLength(1);
+    const two = await eventually('2 pods, one of them the orphan', async () => {
+      const p = await pods('app=adopter');
+      return p.length === 2 ? p : undefined;
+    });
+    const made = two.filter((p) => p.metadata.name !== 'stray');
+    expect(made).toHaveLength(1);
+    // Events are written in the background, after the pod: wait for them, then count.
+    const creates = await eventually('a SuccessfulCreate event', async () => {
+      const e = (await events('adopter')).filter((x) => x.reason === 'SuccessfulCreate');
+      return e.length > 0 ? e : undefined;
+    });
+    expect(creates.map((e) => e.message)).toEqual([`Created pod: ${made[0]!.metadata.name}`]);
 
     // Relabel the adopted pod: the ReplicaSet lets go of it and makes a replacement.
     await c.client.patch(PODS, 'stray', { metadata: { labels: { app: 'elsewhere' } } }, 'merge', { namespace: NS });
@@ -132,7 +142,13 @@ describe('ReplicaSet controller', () => {
     // Give any duplicate create a chance to show, then count again.
     await new Promise((r) => setTimeout(r, 500));
     expect(await pods('app=burst')).toHaveLength(20);
-    expect((await events('burst')).filter((e) => e.reason === 'SuccessfulCreate').length).toBe(20);
+    // Events are written in the background and may trail the pods: wait for them, then count.
+    const creates = await eventually('20 SuccessfulCreate events', async () => {
+      const e = (await events('burst')).filter((x) => x.reason === 'SuccessfulCreate');
+      return e.length >= 20 ? e : undefined;
+    }, 30_000);
+    expect(creates).toHaveLength(20);
+    expect(new Set(creates.map((e) => e.message)).size).toBe(20);
     await c.client.patch(REPLICASETS, 'burst', { spec: { replicas: 0 } }, 'merge', { namespace: NS });
     await eventually('none left', async () => ((await pods('app=burst')).length === 0 ? true : undefined));
     const list = await c.client.list<Pod>(PODS, { namespace: NS, labelSelector: 'app=burst' });

@@ -36,6 +36,8 @@ export class FakeNode {
   private readonly running = new Map<string, string>();
   private readonly terminating = new Set<string>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** uid -> the pod's last status write: a kubelet's writes for one pod land in the order it made them. */
+  private readonly statusWrites = new Map<string, Promise<void>>();
   private readonly freeIps: number[] = [];
   private nextIp = 2;
   private stopped = false;
@@ -115,6 +117,7 @@ export class FakeNode {
     if (ip !== undefined) this.freeIps.push(Number(ip.slice(ip.lastIndexOf('.') + 1)));
     this.running.delete(uid);
     this.terminating.delete(uid);
+    this.statusWrites.delete(uid);
   }
 
   private allocateIp(): string {
@@ -139,8 +142,23 @@ export class FakeNode {
     }
   }
 
-  /** Running, with every container started; Ready as asked. */
-  private async writeStatus(pod: Pod, ip: string, ready: boolean): Promise<void> {
+  /**
+   * Running, with every container started; Ready as asked. Writes for one pod go out one after
+   * another: two patches in flight at once may be applied in either order, and a "not ready yet"
+   * landing after "ready" would leave the pod unready for good.
+   */
+  private writeStatus(pod: Pod, ip: string, ready: boolean): Promise<void> {
+    const uid = pod.metadata.uid ?? '';
+    const prev = this.statusWrites.get(uid) ?? Promise.resolve();
+    const next = prev.then(() => this.patchStatus(pod, ip, ready));
+    this.statusWrites.set(uid, next);
+    void next.finally(() => {
+      if (this.statusWrites.get(uid) === next) this.statusWrites.delete(uid);
+    });
+    return next;
+  }
+
+  private async patchStatus(pod: Pod, ip: string, ready: boolean): Promise<void> {
     if (this.stopped) return;
     const now = rfc3339(new Date());
     const started = pod.status?.startTime ?? now;
