@@ -8,6 +8,9 @@
 //   2. API      POST over HTTPS with CONC clients to one in-process API server, in the same run:
 //               ConfigMaps (no allocation, the baseline), ClusterIP Services, NodePort Services.
 //               The ratio Services/ConfigMaps is the price of admission + allocation + validation.
+//   3. LB       the LoadBalancer controller (on its thread, as in `tinykube up`): one LoadBalancer
+//               Service at a time, from the create's response to status.loadBalancer.ingress set
+//               (polled every 2 ms), p50/p99 over --lb Services.
 //
 // Everything listens on 127.0.0.1; the data dir is a fresh /tmp/tinykube-allocbench-* removed
 // at the end. Loads are bounded by --n and by a 120 s watchdog.
@@ -18,8 +21,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ClusterIPAllocator, NodePortAllocator } from '../dist/apiserver/allocators/index.js';
 import { startApiServer } from '../dist/apiserver/index.js';
+import { startControllers } from '../dist/controllers/index.js';
 
-const { values: flag } = parseArgs({ options: { n: { type: 'string', default: '5000' }, conc: { type: 'string', default: '64' }, durable: { type: 'boolean', default: false } } });
+const { values: flag } = parseArgs({ options: { lb: { type: 'string', default: '200' }, n: { type: 'string', default: '5000' }, conc: { type: 'string', default: '64' }, durable: { type: 'boolean', default: false } } });
 const N = Number(flag.n), CONC = Number(flag.conc);
 const watchdog = setTimeout(() => { console.error('allocator-bench: watchdog (120 s), stopping'); process.exit(1); }, 120_000);
 const now = () => performance.now();
@@ -103,6 +107,48 @@ async function api() {
   rmSync(dir, { recursive: true, force: true });
 }
 
+async function lb() {
+  const n = Number(flag.lb);
+  console.log(`[3] LoadBalancer address latency: ${n} Services, one at a time`);
+  const dir = mkdtempSync(join(tmpdir(), 'tinykube-allocbench-'));
+  const srv = await startApiServer({ dataDir: dir, host: '127.0.0.1', port: 0, durable: flag.durable });
+  const ctl = await startControllers({ server: srv.url, token: srv.token, caPem: srv.caPem, cluster: { serviceCidr: '127.96.0.0/12', podCidr: '127.244.0.0/16', lbPool: '127.240.0.0/22', clusterDomain: 'cluster.local' }, controllers: ['service-lb-controller'], log: () => {} });
+  const c = client(srv.url, srv.token, srv.caPem);
+  const u = new URL(srv.url);
+  const agent = new https.Agent({ keepAlive: true, ca: srv.caPem });
+  const get = (path) => new Promise((resolve, reject) => {
+    https.get({ host: u.hostname, port: u.port, path, agent, headers: { authorization: `Bearer ${srv.token}` } }, (res) => {
+      const chunks = [];
+      res.on('data', (x) => chunks.push(x));
+      res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString())));
+    }).on('error', reject);
+  });
+  const lat = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      await c.post('/api/v1/namespaces/default/services', JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: `lb-${i}` }, spec: { type: 'LoadBalancer', selector: { app: 'x' }, ports: [{ port: 80 }] } }));
+      const t = now();
+      for (;;) {
+        const svc = await get(`/api/v1/namespaces/default/services/lb-${i}`);
+        if (svc.status?.loadBalancer?.ingress?.[0]?.ip) break;
+        if (now() - t > 10_000) throw new Error(`lb-${i}: no address in 10 s`);
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      lat.push(now() - t);
+    }
+    lat.sort((a, b) => a - b);
+    const q = (p) => lat[Math.min(lat.length - 1, Math.floor(lat.length * p))];
+    console.log(`    create response -> address in status: p50 ${q(0.5).toFixed(1)} ms, p99 ${q(0.99).toFixed(1)} ms, max ${lat[lat.length - 1].toFixed(1)} ms (goal: within a second)`);
+  } finally {
+    c.close();
+    agent.destroy();
+    await ctl.stop();
+    await srv.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 raw();
 await api();
+await lb();
 clearTimeout(watchdog);

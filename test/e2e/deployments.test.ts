@@ -150,6 +150,7 @@ describe('Deployments under kubectl', () => {
   });
 
   it('describe shows replicas, strategy, conditions, ReplicaSets and Events', async () => {
+    await waitFor('the scale-up events', async () => (await c.k(['describe', 'deploy', NAME])).includes('from 3 to 5'));
     const out = await c.k(['describe', 'deploy', NAME]);
     expect(out).toMatch(/Replicas:\s+5 desired \| 5 updated \| 5 total \| 5 available \| 0 unavailable/);
     expect(out).toMatch(/StrategyType:\s+RollingUpdate/);
@@ -159,7 +160,9 @@ describe('Deployments under kubectl', () => {
     expect(out).toMatch(/NewReplicaSet:\s+alpaca-prod-\S+ \(5\/5 replicas created\)/);
     expect(out).toMatch(/Normal\s+ScalingReplicaSet\s+.*deployment-controller\s+Scaled up replica set alpaca-prod-\S+ from 0 to 3/);
     expect(out).toMatch(/Normal\s+ScalingReplicaSet\s+.*deployment-controller\s+Scaled up replica set alpaca-prod-\S+ from 3 to 5/);
-    const rs = await c.k(['describe', 'rs', (await replicaSets()).find((r) => r.replicas === 5)!.name]);
+    const rsName = (await replicaSets()).find((r) => r.replicas === 5)!.name;
+    await waitFor('the SuccessfulCreate events', async () => (await c.k(['describe', 'rs', rsName])).includes('SuccessfulCreate'));
+    const rs = await c.k(['describe', 'rs', rsName]);
     expect(rs).toMatch(/Controlled By:\s+Deployment\/alpaca-prod/);
     expect(rs).toMatch(/Normal\s+SuccessfulCreate\s+.*replicaset-controller\s+Created pod: alpaca-prod-/);
   });
