@@ -1,7 +1,7 @@
 // The garbage collector, namespace controller, scheduler and LoadBalancer controller of
 // `tinykube up`, driven by the real kubectl. One cluster, on a two-address LoadBalancer pool.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestCluster } from './harness.js';
+import { TestCluster, waitFor } from './harness.js';
 
 // A /30 of our own: two assignable addresses (.1 and .2), so exhaustion takes two Services.
 const POOL_NET = `127.240.${200 + (process.pid % 50)}`;
@@ -45,14 +45,14 @@ describe('controllers under kubectl', () => {
 
   it('a LoadBalancer Service gets an EXTERNAL-IP from the pool', async () => {
     expect(await c.k(['create', 'service', 'loadbalancer', 'lb-a', '--tcp=80:8080'])).toBe('service/lb-a created\n');
-    await waitFor(async () => {
+    await waitFor('the address in status', async () => {
       const r = await c.request('GET', '/api/v1/namespaces/default/services/lb-a');
       return JSON.stringify(r.json).includes(`"ip":"${POOL_NET}.1"`);
-    }, 'the address in status');
+    });
     const out = await c.k(['get', 'svc', 'lb-a']);
     expect(out).toMatch(new RegExp(`^NAME\\s+TYPE\\s+CLUSTER-IP\\s+EXTERNAL-IP\\s+PORT\\(S\\)\\s+AGE\\nlb-a\\s+LoadBalancer\\s+\\S+\\s+${POOL_NET.replace(/\./g, '\\.')}\\.1\\s+80:3\\d{4}/TCP\\s+\\S+\\n$`));
     // Events are written in the background, just after the status: wait for the last one.
-    await waitFor(async () => (await c.k(['describe', 'svc', 'lb-a'])).includes('EnsuredLoadBalancer'), 'the EnsuredLoadBalancer event');
+    await waitFor('the EnsuredLoadBalancer event', async () => (await c.k(['describe', 'svc', 'lb-a'])).includes('EnsuredLoadBalancer'));
     const describe = await c.k(['describe', 'svc', 'lb-a']);
     expect(describe).toMatch(new RegExp(`LoadBalancer Ingress:\\s+${POOL_NET.replace(/\./g, '\\.')}\\.1`));
     expect(describe).toMatch(/Normal\s+EnsuringLoadBalancer\s+.*\s+service-lb-controller\s+Ensuring load balancer/);
@@ -61,26 +61,26 @@ describe('controllers under kubectl', () => {
 
   it('an exhausted pool shows <pending> and a Warning; deleting a Service frees its address for the pending one', async () => {
     await c.k(['create', 'service', 'loadbalancer', 'lb-b', '--tcp=80:8080']);
-    await waitFor(async () => (await externalIP('lb-b')) === `${POOL_NET}.2`, 'lb-b to get .2');
+    await waitFor('lb-b to get .2', async () => (await externalIP('lb-b')) === `${POOL_NET}.2`);
     await c.k(['create', 'service', 'loadbalancer', 'lb-c', '--tcp=80:8080']);
-    await waitFor(async () => (await c.k(['describe', 'svc', 'lb-c'])).includes('AllocationFailed'), 'the AllocationFailed event');
+    await waitFor('the AllocationFailed event', async () => (await c.k(['describe', 'svc', 'lb-c'])).includes('AllocationFailed'));
     expect(await c.k(['get', 'svc', 'lb-c'])).toMatch(/lb-c\s+LoadBalancer\s+\S+\s+<pending>\s+80:3\d{4}\/TCP/);
     const describe = await c.k(['describe', 'svc', 'lb-c']);
     expect(describe).toMatch(new RegExp(`Warning\\s+AllocationFailed\\s+.*\\s+service-lb-controller\\s+Failed to allocate IP for "default/lb-c": no available IPs: the pool ${POOL.replace(/\./g, '\\.')} is exhausted \\(2 of 2 addresses in use\\)`));
     expect(await c.k(['delete', 'svc', 'lb-a'])).toBe('service "lb-a" deleted\n');
-    await waitFor(async () => (await externalIP('lb-c')) === `${POOL_NET}.1`, 'lb-c to get the freed address');
+    await waitFor('lb-c to get the freed address', async () => (await externalIP('lb-c')) === `${POOL_NET}.1`);
     expect(await externalIP('lb-b')).toBe(`${POOL_NET}.2`);
   });
 
   it('kubectl delete --cascade of a Deployment: background, orphan and foreground', async () => {
     // No node exists yet, so the pods stay Pending and go at once when deleted.
     await c.k(['create', 'deployment', 'bg', '--image=nginx:1.25', '--replicas=2']);
-    await waitFor(async () => (await c.k(['get', 'pods', '-l', 'app=bg', '-o', 'name'])).trim().split('\n').filter(Boolean).length === 2, 'bg pods');
+    await waitFor('bg pods', async () => (await c.k(['get', 'pods', '-l', 'app=bg', '-o', 'name'])).trim().split('\n').filter(Boolean).length === 2);
     await c.k(['delete', 'deployment', 'bg', '--cascade=background']);
-    await waitFor(async () => (await c.k(['get', 'rs,pods', '-l', 'app=bg', '-o', 'name'])).trim() === '', 'bg replicasets and pods collected');
+    await waitFor('bg replicasets and pods collected', async () => (await c.k(['get', 'rs,pods', '-l', 'app=bg', '-o', 'name'])).trim() === '');
 
     await c.k(['create', 'deployment', 'orphan', '--image=nginx:1.25', '--replicas=1']);
-    await waitFor(async () => (await c.k(['get', 'rs', '-l', 'app=orphan', '-o', 'name'])).trim() !== '', 'orphan rs');
+    await waitFor('orphan rs', async () => (await c.k(['get', 'rs', '-l', 'app=orphan', '-o', 'name'])).trim() !== '');
     await c.k(['delete', 'deployment', 'orphan', '--cascade=orphan']);
     const rs = JSON.parse(await c.k(['get', 'rs', '-l', 'app=orphan', '-o', 'json'])) as { items: { metadata: { ownerReferences?: unknown[] } }[] };
     expect(rs.items).toHaveLength(1);
@@ -88,7 +88,7 @@ describe('controllers under kubectl', () => {
     await c.k(['delete', 'rs', '-l', 'app=orphan']);
 
     await c.k(['create', 'deployment', 'fg', '--image=nginx:1.25', '--replicas=2']);
-    await waitFor(async () => (await c.k(['get', 'pods', '-l', 'app=fg', '-o', 'name'])).trim().split('\n').filter(Boolean).length === 2, 'fg pods');
+    await waitFor('fg pods', async () => (await c.k(['get', 'pods', '-l', 'app=fg', '-o', 'name'])).trim().split('\n').filter(Boolean).length === 2);
     // kubectl waits for the Deployment to be gone; in the foreground it goes last.
     await c.k(['delete', 'deployment', 'fg', '--cascade=foreground']);
     expect((await c.k(['get', 'rs,pods', '-l', 'app=fg', '-o', 'name'])).trim()).toBe('');
@@ -99,7 +99,7 @@ describe('controllers under kubectl', () => {
     await c.k(['create', 'deployment', 'web', '--image=nginx:1.25', '--replicas=2', '-n', 'scratch']);
     await c.k(['create', 'configmap', 'cfg', '--from-literal=a=1', '-n', 'scratch']);
     await c.k(['create', 'service', 'clusterip', 'web', '--tcp=80:8080', '-n', 'scratch']);
-    await waitFor(async () => (await c.k(['get', 'pods', '-n', 'scratch', '-o', 'name'])).trim().split('\n').filter(Boolean).length === 2, 'scratch pods');
+    await waitFor('scratch pods', async () => (await c.k(['get', 'pods', '-n', 'scratch', '-o', 'name'])).trim().split('\n').filter(Boolean).length === 2);
     expect(await c.k(['delete', 'ns', 'scratch'])).toBe('namespace "scratch" deleted\n');
     const gone = await c.kubectl(['get', 'ns', 'scratch']);
     expect(gone.code).not.toBe(0);
@@ -112,24 +112,24 @@ describe('controllers under kubectl', () => {
 
   it('the scheduler binds pods to a Ready node; a nodeSelector nothing matches shows FailedScheduling', async () => {
     await c.k(['run', 'early', '--image=nginx:1.25']);
-    await waitFor(async () => (await c.k(['describe', 'pod', 'early'])).includes('FailedScheduling'), 'the no-nodes FailedScheduling event');
+    await waitFor('the no-nodes FailedScheduling event', async () => (await c.k(['describe', 'pod', 'early'])).includes('FailedScheduling'));
     expect(await c.k(['describe', 'pod', 'early'])).toMatch(/Warning\s+FailedScheduling\s+.*\s+default-scheduler\s+no nodes available to schedule pods/);
 
     expect(await c.k(['apply', '-f', '-'], { input: NODE })).toBe('node/node-1 created\n');
     expect(await c.k(['patch', 'node', 'node-1', '--subresource=status', '--type=merge', '-p', READY])).toBe('node/node-1 patched\n');
-    await waitFor(async () => /early\s+\S+\s+\S+\s+\S+\s+\S+\s+\S+\s+node-1\s/.test(await c.k(['get', 'pod', 'early', '-o', 'wide'])), 'early to land on node-1');
+    await waitFor('early to land on node-1', async () => /early\s+\S+\s+\S+\s+\S+\s+\S+\s+\S+\s+node-1\s/.test(await c.k(['get', 'pod', 'early', '-o', 'wide'])));
 
     await c.k(['run', 'web', '--image=nginx:1.25']);
-    await waitFor(async () => /web\s+\S+\s+\S+\s+\S+\s+\S+\s+\S+\s+node-1\s/.test(await c.k(['get', 'pods', '-o', 'wide'])), 'web to land on node-1');
+    await waitFor('web to land on node-1', async () => /web\s+\S+\s+\S+\s+\S+\s+\S+\s+\S+\s+node-1\s/.test(await c.k(['get', 'pods', '-o', 'wide'])));
     const wide = await c.k(['get', 'pods', '-o', 'wide']);
     expect(wide.split('\n')[0]).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES$/);
-    await waitFor(async () => (await c.k(['describe', 'pod', 'web'])).includes('Successfully assigned'), 'the Scheduled event');
+    await waitFor('the Scheduled event', async () => (await c.k(['describe', 'pod', 'web'])).includes('Successfully assigned'));
     const described = await c.k(['describe', 'pod', 'web']);
     expect(described).toMatch(/Node:\s+node-1/);
     expect(described).toMatch(/Normal\s+Scheduled\s+.*\s+default-scheduler\s+Successfully assigned default\/web to node-1/);
 
     expect(await c.k(['apply', '-f', '-'], { input: PICKY_POD })).toBe('pod/picky created\n');
-    await waitFor(async () => (await c.k(['describe', 'pod', 'picky'])).includes('FailedScheduling'), 'the FailedScheduling event');
+    await waitFor('the FailedScheduling event', async () => (await c.k(['describe', 'pod', 'picky'])).includes('FailedScheduling'));
     const picky = await c.k(['describe', 'pod', 'picky']);
     expect(picky).toMatch(/Node:\s+<none>/);
     expect(picky).toContain("Warning  FailedScheduling");
@@ -139,15 +139,6 @@ describe('controllers under kubectl', () => {
 
     // Labelling the node makes it fit: the scheduler tries again.
     await c.k(['label', 'node', 'node-1', 'disk=ssd', '--overwrite']);
-    await waitFor(async () => (await c.k(['get', 'pod', 'picky', '-o', 'jsonpath={.spec.nodeName}'])) === 'node-1', 'picky to land once the node matches');
+    await waitFor('picky to land once the node matches', async () => (await c.k(['get', 'pod', 'picky', '-o', 'jsonpath={.spec.nodeName}'])) === 'node-1');
   });
 });
-
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for: ${what}`);
-}

@@ -4,21 +4,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeClient } from '../../src/client/index.js';
 import { FakeNode } from '../../src/controllers/testing/pods.js';
-import { TestCluster } from './harness.js';
+import { TestCluster, waitFor } from './harness.js';
 
 const NAME = 'alpaca-prod';
 const BLUE = 'gcr.io/kuar-demo/kuard-amd64:blue';
 const GREEN = 'gcr.io/kuar-demo/kuard-amd64:green';
-
-async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('Deployments under kubectl', () => {
   let c: TestCluster;

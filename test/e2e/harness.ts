@@ -209,3 +209,14 @@ export function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv
     child.stdin.end(opts.input ?? '');
   });
 }
+
+/** Polls `check` until it yields a value (not undefined or false) and returns it; throws naming `what` after the deadline. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

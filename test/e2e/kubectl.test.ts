@@ -2,7 +2,7 @@
 // real cluster, under default validation, for the everyday verbs.
 import { chmodSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestCluster } from './harness.js';
+import { TestCluster, waitFor } from './harness.js';
 
 const SERVICE = `apiVersion: v1
 kind: Service
@@ -231,7 +231,7 @@ describe('kubectl against tinykube', () => {
       JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: owner.metadata.uid, blockOwnerDeletion: true }] } });
     await c.k(['create', '-f', '-'], { input: dependent('dep-bg') });
     await c.k(['delete', 'cm', 'owner', '--cascade=background']);
-    await waitFor(async () => (await c.kubectl(['get', 'cm', 'dep-bg'])).code !== 0, 'background dependent collected');
+    await waitFor('background dependent collected', async () => (await c.kubectl(['get', 'cm', 'dep-bg'])).code !== 0);
 
     const owner2 = JSON.parse(await c.k(['create', 'cm', 'owner', '-o', 'json'])) as { metadata: { uid: string } };
     await c.k(['create', '-f', '-'], { input: dependent('dep-orphan').replace(owner.metadata.uid, owner2.metadata.uid) });
@@ -279,12 +279,3 @@ describe('kubectl against tinykube', () => {
     expect(mf).toContain('kubectl');
   });
 });
-
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for: ${what}`);
-}
