@@ -18,9 +18,7 @@ export interface Involved {
 
 interface Seen {
   name: string;
-  namespace: string;
   count: number;
-  firstTimestamp: string;
   at: number;
 }
 
@@ -100,7 +98,7 @@ export class EventRecorder {
     };
     await this.client.create(EVENTS, ev);
     this.seen.delete(key);
-    this.seen.set(key, { name, namespace, count: 1, firstTimestamp: ts, at: now.getTime() });
+    this.seen.set(key, { name, count: 1, at: now.getTime() });
     if (this.seen.size > MAX_SEEN) this.seen.delete(this.seen.keys().next().value as string);
   }
 }
