@@ -122,22 +122,10 @@ async function runForeground(cfg: ClusterConfig, noMerge: boolean): Promise<void
   const root = process.getuid?.() === 0;
   const shown = nodes.nodes.length > 4 ? `${nodes.nodes.slice(0, 3).map((n) => `${n.name} ${n.ip}`).join(', ')} and ${nodes.nodes.length - 3} more` : nodes.nodes.map((n) => `${n.name} ${n.ip}`).join(', ');
   if (nodes.nodes.length > 0) out(`  ${'nodes'.padEnd(11)} ok  ${shown}${root ? '' : '; not root: pods use the host\'s DNS resolver'} (${ms()})`);
-  let proxy: RunningProxy;
+  let proxies: NodeProxy[];
   try {
-    const nodeIPs = nodes.nodes.length > 0 ? [...new Set(nodes.nodes.map((n) => n.ip))] : [cfg.nodeIp];
-    proxy = await startProxy({
-      server: server.url,
-      token: server.token,
-      caPem: server.caPem,
-      nodeName: nodes.nodes[0]?.name ?? nodeName(0),
-      nodeIPs,
-      metricsPort: cfg.proxyMetricsPort,
-      log: (msg) => process.stderr.write(`${msg}\n`),
-      onBindFailure: (f) => {
-        const fix = f.port < 1024 && process.getuid?.() !== 0 ? ` (ports below 1024 need root, or: sysctl -w net.ipv4.ip_unprivileged_port_start=${f.port})` : '';
-        process.stderr.write(`tinykube: the proxy cannot listen on ${f.address}:${f.port}/${f.protocol} for ${f.key}: ${f.message}${fix}\n`);
-      },
-    });
+    const realNodes = new Set(Array.from({ length: cfg.nodes }, (_, i) => nodeName(i)));
+    proxies = await startNodeProxies(cfg, server, nodes.nodes.filter((n) => realNodes.has(n.name)));
   } catch (e) {
     await nodes.stop();
     await controllers.stop();
@@ -146,8 +134,7 @@ async function runForeground(cfg: ClusterConfig, noMerge: boolean): Promise<void
     if (msg.includes('EADDRINUSE')) throw new UsageError(`the proxy's metrics port ${cfg.proxyMetricsPort} is already in use; choose another with --proxy-metrics-port`);
     throw new UsageError(msg);
   }
-  const firstIP = nodes.nodes[0]?.ip ?? cfg.nodeIp;
-  out(`  ${'proxy'.padEnd(11)} ok  userspace, Services on their cluster IPs, NodePorts on ${nodes.nodes.length > 0 ? [...new Set(nodes.nodes.map((n) => n.ip))].join(', ') : cfg.nodeIp}; metrics http://${firstIP}:${proxy.metricsPort}/metrics (${ms()})`);
+  if (proxies.length > 0) out(`  ${'proxy'.padEnd(11)} ok  ${proxyLine(proxies)} (${ms()})`);
   const kubeconfigPath = join(cfg.dataDir, 'kubeconfig');
   const kc = kubeconfigFor(server.url, server.caPem, server.token);
   await writeKubeconfig(kubeconfigPath, kc);
@@ -169,8 +156,7 @@ async function runForeground(cfg: ClusterConfig, noMerge: boolean): Promise<void
     if (stopping) return;
     stopping = true;
     out(`tinykube: ${signal}, stopping`);
-    void proxy
-      .stop()
+    void Promise.all(proxies.map((p) => p.stop()))
       .then(() => nodes.stop())
       .then(() => controllers.stop())
       .then(() => server.close())
@@ -186,6 +172,53 @@ async function runForeground(cfg: ClusterConfig, noMerge: boolean): Promise<void
   out(`ready in ${ms()}: ${server.url}`);
   if (merged) out(`kubectl context "${CONTEXT}" added to ${merged} and made current`);
   out(`export KUBECONFIG=${kubeconfigPath}`);
+}
+
+/**
+ * kube-proxy on every node: each serves its own node's node ports, health check node ports and
+ * /metrics on its address, and treats that node's endpoints as local. Cluster IPs, load-balancer
+ * and external IPs have one listener per machine, held by the first node's proxy. With no nodes
+ * (--nodes 0), one proxy for the node name "tinykube" on --node-ip; simulated nodes get none, as
+ * KWOK's nodes run no kube-proxy.
+ */
+type NodeProxy = RunningProxy & { node: { name: string; ip: string } };
+
+async function startNodeProxies(cfg: ClusterConfig, server: { url: string; token: string; caPem: string }, real: { name: string; ip: string }[]): Promise<NodeProxy[]> {
+  if (!cfg.proxy) return [];
+  const nodes = real.length > 0 ? real : [{ name: nodeName(0), ip: cfg.nodeIp }];
+  const started = await Promise.allSettled(
+    nodes.map((n, i) =>
+      startProxy({
+        server: server.url,
+        token: server.token,
+        caPem: server.caPem,
+        nodeName: n.name,
+        nodeIPs: [n.ip],
+        metricsPort: cfg.proxyMetricsPort,
+        serviceAddresses: i === 0,
+        log: (msg) => process.stderr.write(`${msg}\n`),
+        onBindFailure: (f) => {
+          const fix = f.port < 1024 && process.getuid?.() !== 0 ? ` (ports below 1024 need root, or: sysctl -w net.ipv4.ip_unprivileged_port_start=${f.port})` : '';
+          process.stderr.write(`tinykube: the proxy of node ${n.name}: ${f.message}${fix}\n`);
+        },
+      }).then((p) => Object.assign(p, { node: n })),
+    ),
+  );
+  const ok = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await Promise.all(ok.map((p) => p.stop()));
+    throw failed.reason;
+  }
+  return ok;
+}
+
+function proxyLine(proxies: NodeProxy[]): string {
+  const [first] = proxies;
+  if (!first) return '';
+  const metrics = `metrics http://${first.node.ip}:${first.metricsPort}/metrics`;
+  if (proxies.length === 1) return `userspace, Services on their cluster IPs, NodePorts on ${first.node.ip}; ${metrics}`;
+  return `one per node (${proxies.map((p) => p.node.name).join(', ')}): cluster IPs on ${first.node.name}, NodePorts on ${proxies.map((p) => p.node.ip).join(', ')}; ${metrics}`;
 }
 
 async function detach(cfg: ClusterConfig, args: string[]): Promise<void> {
@@ -290,13 +323,28 @@ export async function nodeJoin(flags: Flags): Promise<void> {
   if (!cc.token || !cc.ca) throw new UsageError(`node join: ${kubeconfig} must carry a bearer token and the cluster CA`);
   const simulated = flags['simulated'] === true ? { readyDelayMs: parseCount('simulated-ready-delay', typeof flags['simulated-ready-delay'] === 'string' ? flags['simulated-ready-delay'] : '0', 0, 3_600_000) } : undefined;
   const agent = await startNodeAgent({ server: cc.server, token: cc.token, caPem: cc.ca.toString('utf8'), nodeName: name, nodeIP: ip, kubeletPort: port, dataDir, simulated, clusterDomain: typeof flags['cluster-domain'] === 'string' ? flags['cluster-domain'] : undefined, log: (m) => process.stderr.write(`${m}\n`) });
-  out(`tinykube: node ${name} (${ip}, kubelet port ${agent.port}) joined ${cc.server}`);
+  // Its kube-proxy: this node's node ports and health check ports (the first node serves cluster IPs).
+  let proxy: RunningProxy | undefined;
+  if (!simulated && flags['no-proxy'] !== true) {
+    const metricsPort = parsePort('proxy-metrics-port', typeof flags['proxy-metrics-port'] === 'string' ? flags['proxy-metrics-port'] : '10249');
+    try {
+      proxy = await startProxy({ server: cc.server, token: cc.token, caPem: cc.ca.toString('utf8'), nodeName: name, nodeIPs: [ip], metricsPort, serviceAddresses: false, log: (m) => process.stderr.write(`${m}\n`) });
+    } catch (e) {
+      await agent.stop();
+      const msg = e instanceof Error ? e.message : String(e);
+      if (msg.includes('EADDRINUSE')) throw new UsageError(`node join: the proxy's metrics port ${metricsPort} on ${ip} is already in use; choose another with --proxy-metrics-port, or --no-proxy`);
+      throw new UsageError(`node join: ${msg}`);
+    }
+  }
+  out(`tinykube: node ${name} (${ip}, kubelet port ${agent.port}) joined ${cc.server}${proxy ? `; its proxy serves NodePorts on ${ip}, metrics http://${ip}:${proxy.metricsPort}/metrics` : ''}`);
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
     out(`tinykube: ${signal}, stopping node ${name}`);
-    void agent.stop().then(() => process.exit(0));
+    void Promise.resolve(proxy?.stop())
+      .then(() => agent.stop())
+      .then(() => process.exit(0));
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

@@ -20,6 +20,8 @@ export interface ClusterConfig {
   simulatedReadyDelayMs: number;
   /** The proxy's /metrics and /healthz port on the first node address (kube-proxy's 10249). */
   proxyMetricsPort: number;
+  /** Whether `up` runs the service proxy (one per node); --no-proxy leaves Services to another one (e.g. `tinykube proxy`). */
+  proxy: boolean;
 }
 
 export const DEFAULTS = {
@@ -104,6 +106,7 @@ export function buildConfig(values: Record<string, string | boolean | undefined>
     kubeletPort: parsePort('kubelet-port', s('kubelet-port', String(DEFAULTS.kubeletPort))),
     simulatedNodes: parseCount('simulated-nodes', s('simulated-nodes', String(DEFAULTS.simulatedNodes)), 0, 1000),
     proxyMetricsPort: parsePort('proxy-metrics-port', s('proxy-metrics-port', String(DEFAULTS.proxyMetricsPort))),
+    proxy: values['no-proxy'] !== true,
     simulatedReadyDelayMs: parseCount('simulated-ready-delay', s('simulated-ready-delay', String(DEFAULTS.simulatedReadyDelayMs)), 0, 3_600_000),
   };
   parseCidr('service-cidr', cfg.serviceCidr);

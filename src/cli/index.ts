@@ -11,6 +11,7 @@ Commands:
   status    report whether the cluster on --data-dir runs and is ready
   node join add a node to a running cluster: --kubeconfig FILE --name NAME --node-ip IP
             [--kubelet-port PORT] [--data-dir DIR] [--simulated [--simulated-ready-delay MS]]
+            [--proxy-metrics-port PORT] [--no-proxy]; the node's proxy serves NodePorts on its address
   proxy     the service proxy alone against any cluster: [--kubeconfig FILE] [--node-ip IP] [--name NODE]
             [--proxy-metrics-port PORT]
 
@@ -25,7 +26,8 @@ Flags of up (down and status take --data-dir):
   --cluster-domain DOMAIN   cluster DNS domain (default cluster.local)
   --nodes N                 nodes to run, each with its own address and pod /24 (default 1; 0: none)
   --kubelet-port PORT       the kubelets' port on each node address (default 10250; 0 picks free ones)
-  --proxy-metrics-port PORT the proxy's /metrics and /healthz on the first node address (default 10249; 0: a free one)
+  --proxy-metrics-port PORT each node proxy's /metrics and /healthz on its node address (default 10249; 0: free ones)
+  --no-proxy                run no service proxy (another one serves Services, e.g. tinykube proxy)
   --simulated-nodes N       simulated nodes (KWOK-style): pods get addresses and turn Ready, no process runs
   --simulated-ready-delay MS  milliseconds before a simulated node's pod is Ready (default 0)
   --detach                  start in the background, return once ready
@@ -67,6 +69,7 @@ export async function main(argv: string[]): Promise<void> {
         name: { type: 'string' },
         detach: { type: 'boolean' },
         'no-kubeconfig-merge': { type: 'boolean' },
+        'no-proxy': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });

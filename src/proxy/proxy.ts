@@ -26,6 +26,12 @@ export interface ServiceProxyOptions {
   onBindFailure?: (f: BindFailure) => void;
   /** Where /metrics and /healthz are served (kube-proxy's --metrics-bind-address, port 10249); 0 picks a port. */
   metrics?: { host: string; port: number };
+  /**
+   * Serve cluster IPs, load-balancer and external IPs too, not only this node's node ports and
+   * health check ports (default true). One machine has one listener per address, so of several
+   * node proxies only the first serves the addresses all nodes share.
+   */
+  serviceAddresses?: boolean;
 }
 
 export interface SyncStats {
@@ -53,7 +59,7 @@ export class ServiceProxy {
   constructor(private readonly opts: ServiceProxyOptions) {
     this.log = opts.log ?? ((m) => process.stderr.write(`${m}\n`));
     this.tracker = new ChangeTracker({ nodeName: opts.nodeName });
-    this.backend = new UserspaceProxy({ nodeIPs: opts.nodeIPs, log: this.log });
+    this.backend = new UserspaceProxy({ nodeIPs: opts.nodeIPs, log: this.log, serviceAddresses: opts.serviceAddresses ?? true });
     this.metrics = new ProxyMetrics(() => this.backend.stats());
     this.health = new ServiceHealthServer(opts.nodeIPs, this.log);
     this.runner = new BoundedFrequencyRunner(() => this.sync(), { minIntervalMs: opts.minSyncPeriodMs ?? 10, maxIntervalMs: opts.syncPeriodMs ?? 30_000 });
@@ -114,7 +120,7 @@ export class ServiceProxy {
       const id = `${f.key}@${f.address}:${f.port}/${f.protocol}`;
       if (this.reported.has(id)) continue;
       this.reported.add(id);
-      this.log(`proxy: cannot listen on ${f.address}:${f.port}/${f.protocol} for ${f.key}: ${f.message}`);
+      this.log(`proxy: ${f.message}`);
       this.opts.onBindFailure?.(f);
     }
   }

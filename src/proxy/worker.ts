@@ -12,6 +12,8 @@ export interface ProxyWorkerData {
   nodeIPs: string[];
   /** /metrics and /healthz on the first node address at this port (0: a free one). */
   metricsPort: number;
+  /** Also serve cluster IPs, load-balancer and external IPs (the first node's proxy does). */
+  serviceAddresses: boolean;
 }
 
 const data = workerData as ProxyWorkerData;
@@ -24,6 +26,7 @@ const proxy = new ServiceProxy({
   nodeName: data.nodeName,
   nodeIPs: data.nodeIPs,
   metrics: { host: data.nodeIPs[0] ?? '127.0.0.1', port: data.metricsPort },
+  serviceAddresses: data.serviceAddresses,
   log,
   // A port it cannot bind: a Warning on the Service (and the lead's one line in `up`).
   onBindFailure: (f) => {

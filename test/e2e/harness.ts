@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BIN = join(ROOT, 'bin', 'tinykube.js');
+export const BIN = join(ROOT, 'bin', 'tinykube.js');
 
 /** Where the versioned kubectl binaries live (kubectl.1.27 ... kubectl.1.33 beside the dispatcher). */
 export function kubectlDir(): string {

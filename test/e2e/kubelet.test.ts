@@ -255,7 +255,7 @@ describe('several nodes', () => {
 
   it('tinykube node join adds a node that runs pods', async () => {
     const bin = join(ROOT, 'bin', 'tinykube.js');
-    joined = spawn(process.execPath, [bin, 'node', 'join', '--kubeconfig', c.kubeconfig, '--name', 'joined-1', '--node-ip', '127.0.0.1', '--kubelet-port', '0', '--data-dir', join(c.dir, 'joined')], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: c.home } });
+    joined = spawn(process.execPath, [bin, 'node', 'join', '--kubeconfig', c.kubeconfig, '--name', 'joined-1', '--node-ip', '127.0.0.1', '--kubelet-port', '0', '--no-proxy', '--data-dir', join(c.dir, 'joined')], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: c.home } });
     let out = '';
     joined.stdout!.on('data', (b: Buffer) => (out += b.toString()));
     joined.stderr!.on('data', (b: Buffer) => (out += b.toString()));

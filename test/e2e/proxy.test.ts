@@ -94,6 +94,13 @@ describe('the service proxy', () => {
     expect(names).toContain(await waitFor('LB answers', () => get(`http://${lb}/hostname`)));
   });
 
+  it('an external IP carries the Service port', async () => {
+    const ext = nodeIP.replace(/\.1$/, '.50');
+    await c.k(['expose', 'deployment', 'web', '--port=8090', '--target-port=8080', '--name=web-ext', `--external-ip=${ext}`]);
+    expect(await c.k(['get', 'svc', 'web-ext'])).toContain(ext);
+    expect(await podNames()).toContain(await waitFor('the external IP answers', () => get(`http://${ext}:8090/hostname`)));
+  });
+
   it('UDP through a Service', async () => {
     await c.k(['expose', 'deployment', 'web', '--port=53', '--target-port=8081', '--protocol=UDP', '--name=web-udp']);
     const ip = (await c.k(['get', 'svc', 'web-udp', '-o', 'jsonpath={.spec.clusterIP}'])).trim();

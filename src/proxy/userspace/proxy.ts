@@ -21,6 +21,12 @@ export interface UserspaceProxyOptions {
   mode?: BalancingMode;
   /** Give up on one endpoint's TCP connect after this long and try another. Default 2 s. */
   connectTimeoutMs?: number;
+  /**
+   * Whether to serve the addresses every node shares (cluster IPs, load-balancer and external IPs)
+   * besides this node's node ports. Default true. On one machine those addresses can have only one
+   * listener, so in a cluster of several nodes only the first node's proxy serves them.
+   */
+  serviceAddresses?: boolean;
 }
 
 export interface BindFailure {
@@ -40,6 +46,7 @@ export class UserspaceProxy {
   private readonly ctx: ListenerContext;
   private readonly mode: BalancingMode;
   private readonly nodeIPs: string[];
+  private readonly serviceAddresses: boolean;
   private readonly runtimes = new Map<string, ServicePortRuntime>();
   private readonly listeners = new Map<string, Listener>();
   private readonly total = zeroCounters();
@@ -50,6 +57,7 @@ export class UserspaceProxy {
 
   constructor(opts: UserspaceProxyOptions) {
     this.nodeIPs = [...opts.nodeIPs];
+    this.serviceAddresses = opts.serviceAddresses ?? true;
     this.mode = opts.mode ?? 'round-robin';
     this.ctx = {
       log: opts.log ?? (() => {}),
@@ -151,7 +159,7 @@ export class UserspaceProxy {
     const desired = new Map<string, Claim>();
     for (const [key, sp] of state) {
       const owner = this.runtimes.get(key)!;
-      for (const spec of listenerSpecs(sp, this.nodeIPs)) {
+      for (const spec of listenerSpecs(sp, this.nodeIPs, this.serviceAddresses)) {
         if (spec.protocol === 'SCTP') {
           failures.push({ key, ...pick(spec), message: `SCTP is not supported by the userspace proxy (${listenerId(spec)})` });
           continue;
@@ -175,12 +183,13 @@ export class UserspaceProxy {
 }
 
 /** The addresses a service port is reachable on: cluster IPs (internal traffic); node ports, load-balancer and external IPs (external). */
-function listenerSpecs(sp: ServicePortState, nodeIPs: string[]): ListenerSpec[] {
+function listenerSpecs(sp: ServicePortState, nodeIPs: string[], serviceAddresses: boolean): ListenerSpec[] {
   if (sp.clusterIPs.length === 0) return []; // headless: DNS points at the pods directly
   const protocol = sp.name.protocol;
-  const specs: ListenerSpec[] = sp.clusterIPs.map((address) => ({ address, port: sp.port, protocol, traffic: 'internal' }));
+  const specs: ListenerSpec[] = [];
+  if (serviceAddresses) for (const address of sp.clusterIPs) specs.push({ address, port: sp.port, protocol, traffic: 'internal' });
   if (sp.nodePort) for (const address of nodeIPs) specs.push({ address, port: sp.nodePort, protocol, traffic: 'external' });
-  for (const address of [...sp.loadBalancerIPs, ...sp.externalIPs]) specs.push({ address, port: sp.port, protocol, traffic: 'external' });
+  if (serviceAddresses) for (const address of [...sp.loadBalancerIPs, ...sp.externalIPs]) specs.push({ address, port: sp.port, protocol, traffic: 'external' });
   return specs;
 }
 
