@@ -47,7 +47,10 @@ function kubernetesService(ip: string, port: number): KubeObject {
   };
 }
 
-/** kubeadm's CoreDNS Service. */
+/**
+ * kubeadm's CoreDNS Service, less its pod selector: tinykube's DNS server is no pod. It serves the
+ * cluster IP itself and writes the Service's Endpoints, as the API server does for `kubernetes`.
+ */
 function kubeDnsService(ip: string): KubeObject {
   return {
     apiVersion: 'v1',
@@ -62,7 +65,6 @@ function kubeDnsService(ip: string): KubeObject {
       type: 'ClusterIP',
       clusterIP: ip,
       clusterIPs: [ip],
-      selector: { 'k8s-app': 'kube-dns' },
       ports: [
         { name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 },
         { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 },

@@ -1,7 +1,8 @@
 // The proxy's thread: traffic is relayed on an event loop of its own, so a burst of API work on
 // the server's thread never shows as proxied-traffic latency.
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import { EventRecorder, KubeClient } from '../client/index.js';
+import { serveComponentThread, threadLog as log, threadPost } from '../client/thread.js';
 import { ServiceProxy } from './proxy.js';
 
 export interface ProxyWorkerData {
@@ -17,8 +18,6 @@ export interface ProxyWorkerData {
 }
 
 const data = workerData as ProxyWorkerData;
-const port = parentPort!;
-const log = (msg: string): void => port.postMessage({ type: 'log', msg });
 const client = new KubeClient({ server: data.server, token: data.token, ca: data.caPem });
 const recorder = new EventRecorder(client, 'kube-proxy', log, data.nodeName);
 const proxy = new ServiceProxy({
@@ -32,18 +31,14 @@ const proxy = new ServiceProxy({
   onBindFailure: (f) => {
     const [ns, rest] = f.key.split('/');
     const name = (rest ?? '').split(':')[0] ?? '';
-    recorder.event({ kind: 'Service', apiVersion: 'v1', metadata: { namespace: ns, name } }, 'Warning', 'FailedToListen', `kube-proxy cannot listen on ${f.address}:${f.port}/${f.protocol}: ${f.message}`);
-    port.postMessage({ type: 'bind-failure', failure: f });
+    recorder.event({ kind: 'Service', apiVersion: 'v1', metadata: { namespace: ns, name } }, 'Warning', 'FailedToListen', f.message);
+    threadPost({ type: 'bind-failure', failure: f });
   },
 });
-port.on('message', (m: { type: string }) => {
-  if (m.type !== 'stop') return;
-  void proxy.stop().finally(() => {
-    client.close();
-    port.postMessage({ type: 'stopped' });
-  });
-});
-proxy.start().then(
-  () => port.postMessage({ type: 'ready', metricsPort: proxy.metricsPort }),
-  (e: unknown) => port.postMessage({ type: 'failed', msg: e instanceof Error ? e.message : String(e) }),
+serveComponentThread(
+  async () => {
+    await proxy.start();
+    return { metricsPort: proxy.metricsPort ?? 0 };
+  },
+  () => proxy.stop().finally(() => client.close()),
 );

@@ -3,7 +3,7 @@
 // sticks, no endpoints means refused at once, and a deleted Service's listeners close.
 import { createSocket } from 'node:dgram';
 import { get as httpGet } from 'node:http';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestCluster, waitFor } from './harness.js';
 
@@ -99,6 +99,23 @@ describe('the service proxy', () => {
     await c.k(['expose', 'deployment', 'web', '--port=8090', '--target-port=8080', '--name=web-ext', `--external-ip=${ext}`]);
     expect(await c.k(['get', 'svc', 'web-ext'])).toContain(ext);
     expect(await podNames()).toContain(await waitFor('the external IP answers', () => get(`http://${ext}:8090/hostname`)));
+  });
+
+  it('an address the proxy cannot bind: a FailedToListen Warning on the Service, and a line from up', async () => {
+    const ext = nodeIP.replace(/\.1$/, '.51');
+    const squatter = createServer();
+    await new Promise<void>((r) => squatter.listen(8091, ext, r));
+    try {
+      await c.k(['expose', 'deployment', 'web', '--port=8091', '--target-port=8080', '--name=web-busy', `--external-ip=${ext}`]);
+      const events = await waitFor('the Warning', async () => {
+        const out = await c.k(['get', 'events', '--field-selector', 'involvedObject.name=web-busy,reason=FailedToListen']);
+        return out.includes('FailedToListen') ? out : undefined;
+      });
+      expect(events).toMatch(new RegExp(`Warning\\s+FailedToListen\\s+service/web-busy\\s+cannot listen on ${ext.replace(/\./g, '\\.')}:8091/TCP for default/web-busy/TCP: .*EADDRINUSE`));
+      expect(c.output).toContain(`the proxy of node tinykube: cannot listen on ${ext}:8091/TCP`);
+    } finally {
+      squatter.close();
+    }
   });
 
   it('UDP through a Service', async () => {
