@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EndpointSlice, Service } from '../api/core.js';
 import { resourceRef } from '../client/index.js';
 import { eventually, startLiveCluster, type LiveCluster } from '../controllers/testing/live-cluster.js';
-import { ServiceProxy } from './proxy.js';
+import { ServiceProxy, withoutSelfServed } from './proxy.js';
+import { servicePortKey } from './types.js';
+import { endpoint, servicePort, stateOf } from './userspace/testing/backends.js';
 
 const SERVICES = resourceRef('', 'v1', 'services');
 const SLICES = resourceRef('discovery.k8s.io', 'v1', 'endpointslices');
@@ -118,5 +120,20 @@ describe('ServiceProxy', () => {
     await live.client.delete(SERVICES, 'echo', { namespace: 'default' });
     await eventually('refused', async () => (await ask(ip, 7000)) === 'error:ECONNREFUSED');
     expect(proxy.stats.syncs).toBeGreaterThan(1);
+  });
+});
+
+describe('withoutSelfServed', () => {
+  const dns = servicePort('kube-dns', { clusterIPs: ['127.96.0.10'], port: 53, endpoints: [endpoint({ ip: '127.96.0.10', port: 53 })] });
+  const web = servicePort('web', { clusterIPs: ['127.96.0.20'], port: 80, endpoints: [endpoint({ ip: '127.244.0.5', port: 8080 })] });
+
+  it('leaves out a service port whose endpoints are its own cluster IP and port', () => {
+    expect([...withoutSelfServed(stateOf(dns, web)).keys()]).toEqual([servicePortKey(web.name)]);
+  });
+
+  it('keeps one with another endpoint besides, one on another port, and one with none', () => {
+    const mixed = { ...dns, endpoints: [...dns.endpoints, endpoint({ ip: '127.244.0.9', port: 53 })] };
+    const otherPort = { ...dns, endpoints: [endpoint({ ip: '127.96.0.10', port: 5353 })] };
+    for (const sp of [mixed, otherPort, { ...dns, endpoints: [] }]) expect(withoutSelfServed(stateOf(sp)).size).toBe(1);
   });
 });

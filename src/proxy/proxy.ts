@@ -8,6 +8,7 @@ import { BoundedFrequencyRunner, ChangeTracker } from './tracker/index.js';
 import { UserspaceProxy, type BindFailure } from './userspace/index.js';
 import { ProxyMetrics } from './metrics.js';
 import { ServiceHealthServer } from './healthcheck.js';
+import type { ProxyState } from './types.js';
 
 const SERVICES = resourceRef('', 'v1', 'services');
 const ENDPOINTSLICES = resourceRef('discovery.k8s.io', 'v1', 'endpointslices');
@@ -106,7 +107,7 @@ export class ServiceProxy {
   private async sync(): Promise<void> {
     const t0 = performance.now();
     const { triggerTimes } = this.tracker.takeChanges();
-    const state = this.tracker.state();
+    const state = withoutSelfServed(this.tracker.state());
     const { failures } = await this.backend.apply(state);
     await this.health.sync(state);
     const now = Date.now();
@@ -128,4 +129,21 @@ export class ServiceProxy {
   backendStats(): ReturnType<UserspaceProxy['stats']> {
     return this.backend.stats();
   }
+}
+
+/**
+ * Leaves out service ports whose endpoints are the Service's own address and port: something
+ * serves the cluster IP itself (tinykube's DNS server answers on kube-dns's address), and a
+ * listener there would take its socket or loop into itself.
+ */
+export function withoutSelfServed(state: ProxyState): ProxyState {
+  const selfServed = (key: string): boolean => {
+    const sp = state.get(key)!;
+    return sp.endpoints.length > 0 && sp.endpoints.every((ep) => ep.port === sp.port && sp.clusterIPs.includes(ep.ip));
+  };
+  const skip = [...state.keys()].filter(selfServed);
+  if (skip.length === 0) return state;
+  const out = new Map(state);
+  for (const key of skip) out.delete(key);
+  return out;
 }

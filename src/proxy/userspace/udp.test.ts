@@ -71,14 +71,21 @@ describe('UserspaceProxy UDP', () => {
     expect(proxy.stats().connectionsTotal).toBe(2);
   });
 
-  it('drops datagrams and counts an error when there are no endpoints', async () => {
+  it('no endpoints: nothing listens, so a connected client is refused at once; endpoints: it answers', async () => {
     const proxy = newProxy();
-    await proxy.apply(stateOf(udp('empty', { clusterIPs: ['127.79.3.4'] })));
+    const sp = udp('empty', { clusterIPs: ['127.79.3.4'] });
+    await proxy.apply(stateOf(sp));
     const socket = dgram.createSocket('udp4');
     cleanups.push(() => new Promise<void>((resolve) => socket.close(() => resolve())));
-    socket.send('lost', 5353, '127.79.3.4');
-    await waitFor(() => proxy.stats().errors === 1, 'the drop to be counted');
+    await new Promise<void>((resolve) => socket.connect(5353, '127.79.3.4', resolve));
+    const refused = new Promise<string>((resolve) => socket.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message)));
+    socket.send('lost');
+    expect(await refused).toBe('ECONNREFUSED');
     expect(proxy.stats().connectionsTotal).toBe(0);
+    const [a] = await backends(['a', '127.79.4.9']);
+    await proxy.apply(stateOf({ ...sp, endpoints: [endpoint(a!)] }));
+    const c = await client('127.79.5.4');
+    expect(await c.ask('127.79.3.4', 5353, 'x')).toBe('a:x');
   });
 
   it('keeps ClientIP affinity across client ports', async () => {

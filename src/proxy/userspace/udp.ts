@@ -36,10 +36,23 @@ export class UdpListener implements Listener {
     this.traffic = spec.traffic;
   }
 
-  /** Stays bound even without endpoints (datagrams are then dropped and counted as errors). */
+  /**
+   * Bound only while the service port has usable endpoints for this traffic class: with none, the
+   * kernel answers datagrams with ICMP port unreachable (a connected client sees ECONNREFUSED at
+   * once), as kube-proxy's REJECT rule does, and the address is free for whoever serves it.
+   */
   async sync(): Promise<Error | undefined> {
     if (this.closed) return undefined;
     for (const [id, s] of this.sessions) if (!this.owner.isUsable(this.traffic, s.endpoint)) this.endSession(id, s);
+    if (!this.owner.hasEndpoints(this.traffic)) {
+      const socket = this.socket;
+      this.socket = undefined;
+      if (socket) {
+        await new Promise<void>((resolve) => socket.close(() => resolve()));
+        this.ctx.log(`proxy: ${listenerId(this)} for ${this.owner.key}: no endpoints, refusing datagrams`);
+      }
+      return undefined;
+    }
     if (this.socket) return undefined;
     const socket = dgram.createSocket({ type: 'udp4' });
     const err = await new Promise<Error | undefined>((resolve) => {
