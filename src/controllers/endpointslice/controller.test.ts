@@ -62,6 +62,23 @@ describe('EndpointSliceController', () => {
     });
   });
 
+  it('stamps the slices it writes with the time it first saw the change (last-change-trigger-time)', async () => {
+    const ns = 'trigger';
+    await c.namespace(ns);
+    await c.service(ns, 'web', { selector: { app: 'web' } });
+    await c.pod(ns, 'a', { app: 'web' });
+    const before = Date.now();
+    await c.status(ns, 'a', '127.244.3.1', true);
+    const slice = await eventually(async () => {
+      const [s] = await c.slices(ns, 'web');
+      expect(summary([s!])).toEqual(['127.244.3.1 r=true s=true t=false']);
+      return s!;
+    });
+    const stamped = Date.parse(slice.metadata.annotations?.['endpoints.kubernetes.io/last-change-trigger-time'] ?? '');
+    expect(stamped).toBeGreaterThanOrEqual(before);
+    expect(stamped).toBeLessThanOrEqual(Date.now());
+  });
+
   it('gives a Service that selects nothing one empty slice, filled when pods come', async () => {
     const ns = 'empty';
     await c.namespace(ns);

@@ -11,7 +11,7 @@ import type { Controller, ControllerContext } from '../controller.js';
 import type { EventRecorder } from '../../client/index.js';
 import { ENDPOINTSLICES, NODES, PODS, SERVICES } from '../resources.js';
 import { errorText } from './api-errors.js';
-import { ENDPOINTSLICE_CONTROLLER } from './labels.js';
+import { ANNOTATION_LAST_CHANGE_TRIGGER_TIME, ENDPOINTSLICE_CONTROLLER } from './labels.js';
 import { DEFAULT_MAX_ENDPOINTS_PER_SLICE, planEndpointSlices } from './reconciler.js';
 import { ServiceSelectionIndex } from './selection.js';
 import { SliceIndex } from './slice-index.js';
@@ -40,6 +40,14 @@ export class EndpointSliceController implements Controller {
   private slices!: SliceIndex;
   private sliceSync!: SliceSync;
   private running: Promise<void> | undefined;
+  /**
+   * TriggerTimeTracker: per Service, when the first change not yet written was seen. The slices a
+   * sync writes carry it as endpoints.kubernetes.io/last-change-trigger-time, from which the
+   * proxy measures network programming latency. Kubernetes takes the pods' Ready transition times,
+   * which the API rounds to the second; the moment this controller sees the change is as exact as
+   * the milliseconds the latency is about.
+   */
+  private readonly firstChange = new Map<string, number>();
 
   constructor(opts: EndpointSliceControllerOptions = {}) {
     this.workers = opts.workers ?? 5;
@@ -57,8 +65,8 @@ export class EndpointSliceController implements Controller {
     this.slices = new SliceIndex(slices, ENDPOINTSLICE_CONTROLLER);
 
     this.services.addEventHandler({
-      onAdd: (_s, key) => this.queue.add(key),
-      onUpdate: (_o, _s, key) => this.queue.add(key),
+      onAdd: (_s, key) => this.changed(key),
+      onUpdate: (_o, _s, key) => this.changed(key),
       onDelete: (_s, key) => this.queue.add(key),
     });
     ctx.informers.for<Pod>(PODS).addEventHandler({
@@ -92,7 +100,12 @@ export class EndpointSliceController implements Controller {
   }
 
   private queuePod(old: Pod | undefined, pod: Pod | undefined): void {
-    for (const key of this.selection.servicesToUpdate(old, pod)) this.queue.add(key);
+    for (const key of this.selection.servicesToUpdate(old, pod)) this.changed(key);
+  }
+
+  private changed(key: string): void {
+    if (!this.firstChange.has(key)) this.firstChange.set(key, Date.now());
+    this.queue.add(key);
   }
 
   private onNode(node: Node): void {
@@ -115,6 +128,8 @@ export class EndpointSliceController implements Controller {
     if (svc.spec.type === 'ExternalName' || !svc.spec.selector) return;
     const existing = this.slices.slicesFor(key).filter((s) => !s.metadata.deletionTimestamp);
     if (this.sliceSync.stale(key, existing)) return;
+    const trigger = this.firstChange.get(key);
+    this.firstChange.delete(key);
     const plan = planEndpointSlices({
       service: svc,
       pods: this.selection.podsFor(svc),
@@ -127,10 +142,13 @@ export class EndpointSliceController implements Controller {
       if (!set) this.nodeWaiters.set(n, (set = new Set()));
       set.add(key);
     }
+    for (const slice of [...plan.create, ...plan.update]) slice.metadata = { ...slice.metadata, annotations: withTriggerTime(slice.metadata.annotations, trigger) };
     try {
       // No new slices for a Service being deleted: they would race the garbage collector.
       await this.sliceSync.write(key, plan, { noCreates: !!svc.metadata.deletionTimestamp });
     } catch (err) {
+      // Unwritten: the change still waits, from its first sighting.
+      if (trigger !== undefined) this.firstChange.set(key, Math.min(trigger, this.firstChange.get(key) ?? trigger));
       this.recorder.event(
         { kind: 'Service', apiVersion: 'v1', metadata: svc.metadata },
         'Warning',
@@ -140,4 +158,12 @@ export class EndpointSliceController implements Controller {
       throw err;
     }
   }
+}
+
+/** addTriggerTimeAnnotation: the Service's first unwritten change, or no annotation when there is none. */
+function withTriggerTime(annotations: Record<string, string> | undefined, trigger: number | undefined): Record<string, string> | undefined {
+  const out = { ...(annotations ?? {}) };
+  if (trigger === undefined) delete out[ANNOTATION_LAST_CHANGE_TRIGGER_TIME];
+  else out[ANNOTATION_LAST_CHANGE_TRIGGER_TIME] = new Date(trigger).toISOString();
+  return Object.keys(out).length > 0 ? out : undefined;
 }
