@@ -3,14 +3,14 @@
 // curl, openssl, dig, socat, and util-linux's script/setpriv/unshare/nsenter (terminals in tests,
 // pod processes that die with the kubelet, pod sandboxes as root). Says clearly what is missing.
 import { spawnSync } from 'node:child_process';
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 const problems = [];
 
 // Debian packages we can install ourselves when running as root (CI and fresh machines are root).
-const APT = { curl: 'curl', openssl: 'openssl', dig: 'dnsutils', socat: 'socat', script: 'bsdutils', setpriv: 'util-linux', unshare: 'util-linux', nsenter: 'util-linux' };
+const APT = { curl: 'curl', openssl: 'openssl', dig: 'dnsutils', nslookup: 'dnsutils', socat: 'socat', script: 'bsdutils', setpriv: 'util-linux', unshare: 'util-linux', nsenter: 'util-linux' };
 const missing = Object.keys(APT).filter((c) => !has(c));
 if (missing.length > 0) {
   const pkgs = [...new Set(missing.map((c) => APT[c]))];
@@ -37,8 +37,19 @@ if (!has('kubectl')) {
   if (absent.length > 0) problems.push(`kubectl versions missing beside ${which}: ${absent.map((v) => `kubectl.${v}`).join(', ')}`);
 }
 
+// Cluster DNS answers on port 53 of kube-dns's address, and the DNS tests run an upstream on 53.
+if (process.getuid?.() !== 0) {
+  let start = 1024;
+  try {
+    start = Number(readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8'));
+  } catch {
+    // not Linux, or no procfs: assume the classic limit
+  }
+  if (start > 53) problems.push(`the DNS tests bind port 53: run them as root, or allow it: sysctl -w net.ipv4.ip_unprivileged_port_start=53`);
+}
+
 if (problems.length > 0) {
   process.stderr.write(`test-prereqs: cannot run the tests:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
   process.exit(1);
 }
-process.stdout.write('test-prereqs: kubectl 1.27-1.33, curl, openssl, dig, socat, script, setpriv, unshare, nsenter present\n');
+process.stdout.write('test-prereqs: kubectl 1.27-1.33, curl, openssl, dig, nslookup, socat, script, setpriv, unshare, nsenter present\n');

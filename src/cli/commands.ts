@@ -14,9 +14,11 @@ import { buildConfig, defaultDataDir, firstAddress, nodeAddress, nodeName, parse
 import { startNodeAgent, startNodes, type RunningNodes } from '../kubelet/index.js';
 import { KubeClient, loadKubeconfig } from '../client/index.js';
 import { ServiceProxy, startProxy, type RunningProxy } from '../proxy/index.js';
+import { ClusterDns, startDns, type RunningDns } from '../dns/index.js';
+import { serviceAddress } from '../apiserver/bootstrap.js';
 import { kubeconfigFor, mergeIntoUserKubeconfig, userKubeconfigPath, writeKubeconfig, CONTEXT } from './kubeconfig.js';
 
-type Flags = Record<string, string | boolean | undefined>;
+type Flags = Record<string, string | boolean | string[] | undefined>;
 
 interface RunFile {
   pid: number;
@@ -122,19 +124,30 @@ async function runForeground(cfg: ClusterConfig, noMerge: boolean): Promise<void
   const root = process.getuid?.() === 0;
   const shown = nodes.nodes.length > 4 ? `${nodes.nodes.slice(0, 3).map((n) => `${n.name} ${n.ip}`).join(', ')} and ${nodes.nodes.length - 3} more` : nodes.nodes.map((n) => `${n.name} ${n.ip}`).join(', ');
   if (nodes.nodes.length > 0) out(`  ${'nodes'.padEnd(11)} ok  ${shown}${root ? '' : '; not root: pods use the host\'s DNS resolver'} (${ms()})`);
-  let proxies: NodeProxy[];
-  try {
-    const realNodes = new Set(Array.from({ length: cfg.nodes }, (_, i) => nodeName(i)));
-    proxies = await startNodeProxies(cfg, server, nodes.nodes.filter((n) => realNodes.has(n.name)));
-  } catch (e) {
+  // The data plane: a proxy per node and cluster DNS, started side by side.
+  const realNodes = new Set(Array.from({ length: cfg.nodes }, (_, i) => nodeName(i)));
+  const [proxyStart, dnsStart] = await Promise.allSettled([
+    startNodeProxies(cfg, server, nodes.nodes.filter((n) => realNodes.has(n.name))),
+    startClusterDns(cfg, server),
+  ]);
+  if (proxyStart.status === 'rejected') {
+    if (dnsStart.status === 'fulfilled') await dnsStart.value?.stop();
     await nodes.stop();
     await controllers.stop();
     await server.close();
-    const msg = e instanceof Error ? e.message : String(e);
+    const msg = proxyStart.reason instanceof Error ? proxyStart.reason.message : String(proxyStart.reason);
     if (msg.includes('EADDRINUSE')) throw new UsageError(`the proxy's metrics port ${cfg.proxyMetricsPort} is already in use; choose another with --proxy-metrics-port`);
     throw new UsageError(msg);
   }
+  const proxies = proxyStart.value;
   if (proxies.length > 0) out(`  ${'proxy'.padEnd(11)} ok  ${proxyLine(proxies)} (${ms()})`);
+  let dns: RunningDns | undefined;
+  if (dnsStart.status === 'fulfilled') {
+    dns = dnsStart.value;
+    if (dns) out(`  ${'dns'.padEnd(11)} ok  ${dnsLine(cfg, dns)} (${ms()})`);
+  } else {
+    out(`  ${'dns'.padEnd(11)} --  ${dnsFailure(cfg, dnsStart.reason)}`);
+  }
   const kubeconfigPath = join(cfg.dataDir, 'kubeconfig');
   const kc = kubeconfigFor(server.url, server.caPem, server.token);
   await writeKubeconfig(kubeconfigPath, kc);
@@ -156,7 +169,7 @@ async function runForeground(cfg: ClusterConfig, noMerge: boolean): Promise<void
     if (stopping) return;
     stopping = true;
     out(`tinykube: ${signal}, stopping`);
-    void Promise.all(proxies.map((p) => p.stop()))
+    void Promise.all([...proxies.map((p) => p.stop()), dns?.stop()])
       .then(() => nodes.stop())
       .then(() => controllers.stop())
       .then(() => server.close())
@@ -172,6 +185,28 @@ async function runForeground(cfg: ClusterConfig, noMerge: boolean): Promise<void
   out(`ready in ${ms()}: ${server.url}`);
   if (merged) out(`kubectl context "${CONTEXT}" added to ${merged} and made current`);
   out(`export KUBECONFIG=${kubeconfigPath}`);
+}
+
+/** Cluster DNS on kube-dns's cluster IP (the .10 of the service range), unless --no-dns. */
+async function startClusterDns(cfg: ClusterConfig, server: { url: string; token: string; caPem: string }): Promise<RunningDns | undefined> {
+  const host = serviceAddress(cfg.serviceCidr, 10);
+  if (!cfg.dns || !host) return undefined;
+  return startDns({ server: server.url, token: server.token, caPem: server.caPem, host, port: cfg.dnsPort, metricsPort: 9153, domain: cfg.clusterDomain, ttl: cfg.dnsTtl, upstreams: cfg.dnsUpstreams, log: (msg) => process.stderr.write(`${msg}\n`) });
+}
+
+function dnsLine(cfg: ClusterConfig, dns: RunningDns): string {
+  const host = serviceAddress(cfg.serviceCidr, 10);
+  const upstream = dns.upstreams.length > 0 ? `other names via ${dns.upstreams.join(', ')}` : 'no upstream resolver: other names are refused';
+  return `${cfg.clusterDomain} on ${host}:${dns.port} UDP+TCP, ${upstream}; metrics http://${host}:${dns.metricsPort}/metrics`;
+}
+
+/** Why cluster DNS did not start, with the fix; the cluster runs on without it. */
+function dnsFailure(cfg: ClusterConfig, e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  const host = serviceAddress(cfg.serviceCidr, 10);
+  if (msg.includes('EACCES')) return `cannot listen on ${host}:${cfg.dnsPort}: ports below 1024 need root, or: sysctl -w net.ipv4.ip_unprivileged_port_start=${cfg.dnsPort}; running without cluster DNS`;
+  if (msg.includes('EADDRINUSE')) return `${host}:${cfg.dnsPort} (or :9153) is already in use; running without cluster DNS`;
+  return `${msg}; running without cluster DNS`;
 }
 
 /**
@@ -345,6 +380,49 @@ export async function nodeJoin(flags: Flags): Promise<void> {
     void Promise.resolve(proxy?.stop())
       .then(() => agent.stop())
       .then(() => process.exit(0));
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** `tinykube dns`: cluster DNS alone, against any cluster's kubeconfig (a real one included). */
+export async function dnsStandalone(flags: Flags): Promise<void> {
+  const kubeconfig = typeof flags['kubeconfig'] === 'string' ? flags['kubeconfig'] : undefined;
+  const listen = typeof flags['listen'] === 'string' ? flags['listen'] : '127.0.0.1:53';
+  const m = /^(\d+\.\d+\.\d+\.\d+)(?::(\d+))?$/.exec(listen);
+  if (!m || !isIPv4(m[1]!)) throw new UsageError(`dns: --listen "${listen}" is not IP[:PORT] such as 127.0.0.1:5353`);
+  const port = parsePort('listen', m[2] ?? '53');
+  const cfg = buildConfig(flags);
+  let client: KubeClient;
+  let server: string;
+  try {
+    const cc = loadKubeconfig(kubeconfig);
+    server = cc.server;
+    client = new KubeClient(cc);
+  } catch (e) {
+    throw new UsageError(`dns: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const metricsPort = parsePort('dns-metrics-port', typeof flags['dns-metrics-port'] === 'string' ? flags['dns-metrics-port'] : '9153');
+  const dns = new ClusterDns({ client, host: m[1]!, port, metricsPort, domain: cfg.clusterDomain, ttl: cfg.dnsTtl, upstreams: cfg.dnsUpstreams, publishEndpoints: false, log: (msg) => process.stderr.write(`${msg}\n`) });
+  try {
+    await dns.start();
+  } catch (e) {
+    await dns.stop();
+    client.close();
+    const msg = e instanceof Error ? e.message : String(e);
+    if (msg.includes('EACCES')) throw new UsageError(`dns: cannot listen on ${listen}: ports below 1024 need root; choose another with --listen IP:PORT`);
+    throw new UsageError(`dns: ${msg}`);
+  }
+  out(`tinykube: cluster DNS for ${cfg.clusterDomain} on ${m[1]}:${dns.port} against ${server}; ${dns.upstreams.length > 0 ? `other names via ${dns.upstreams.join(', ')}` : 'other names refused'}; metrics http://${m[1]}:${dns.metricsPort}/metrics`);
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    out(`tinykube: ${signal}, stopping cluster DNS`);
+    void dns.stop().then(() => {
+      client.close();
+      process.exit(0);
+    });
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

@@ -22,6 +22,14 @@ export interface ClusterConfig {
   proxyMetricsPort: number;
   /** Whether `up` runs the service proxy (one per node); --no-proxy leaves Services to another one (e.g. `tinykube proxy`). */
   proxy: boolean;
+  /** Whether `up` runs cluster DNS on kube-dns's address; --no-dns leaves it out. */
+  dns: boolean;
+  /** Its port (53, kube-dns's Service port). */
+  dnsPort: number;
+  /** TTL of the cluster's records, seconds (CoreDNS's `ttl`, 0-3600). */
+  dnsTtl: number;
+  /** Resolvers for other names ("ADDR[:PORT]"); undefined: the host's. */
+  dnsUpstreams?: string[];
 }
 
 export const DEFAULTS = {
@@ -37,6 +45,8 @@ export const DEFAULTS = {
   simulatedNodes: 0,
   simulatedReadyDelayMs: 0,
   proxyMetricsPort: 10249,
+  dnsPort: 53,
+  dnsTtl: 30,
 };
 
 /** Simulated node j's name: tinykube-sim-01, tinykube-sim-02 ... */
@@ -87,7 +97,7 @@ export function parseCount(flag: string, v: string, min: number, max: number): n
   return n;
 }
 
-export function buildConfig(values: Record<string, string | boolean | undefined>): ClusterConfig {
+export function buildConfig(values: Record<string, string | boolean | string[] | undefined>): ClusterConfig {
   const s = (k: string, d: string): string => (typeof values[k] === 'string' ? (values[k] as string) : d);
   const nodeIp = s('node-ip', DEFAULTS.nodeIp);
   if (!isIPv4(nodeIp)) throw new UsageError(`--node-ip: "${nodeIp}" is not an IPv4 address`);
@@ -107,12 +117,27 @@ export function buildConfig(values: Record<string, string | boolean | undefined>
     simulatedNodes: parseCount('simulated-nodes', s('simulated-nodes', String(DEFAULTS.simulatedNodes)), 0, 1000),
     proxyMetricsPort: parsePort('proxy-metrics-port', s('proxy-metrics-port', String(DEFAULTS.proxyMetricsPort))),
     proxy: values['no-proxy'] !== true,
+    dns: values['no-dns'] !== true,
+    dnsPort: parsePort('dns-port', s('dns-port', String(DEFAULTS.dnsPort))),
+    dnsTtl: parseCount('dns-ttl', s('dns-ttl', String(DEFAULTS.dnsTtl)), 0, 3600),
+    dnsUpstreams: parseUpstreams(values['dns-upstream']),
     simulatedReadyDelayMs: parseCount('simulated-ready-delay', s('simulated-ready-delay', String(DEFAULTS.simulatedReadyDelayMs)), 0, 3_600_000),
   };
   parseCidr('service-cidr', cfg.serviceCidr);
   parseCidr('pod-cidr', cfg.podCidr);
   parseCidr('lb-pool', cfg.lbPool);
   return cfg;
+}
+
+/** --dns-upstream ADDR[:PORT], repeatable; undefined when not given (the host's resolvers). */
+export function parseUpstreams(v: string | boolean | string[] | undefined): string[] | undefined {
+  if (v === undefined || typeof v === 'boolean') return undefined;
+  const list = Array.isArray(v) ? v : [v];
+  for (const u of list) {
+    const m = /^(\d+\.\d+\.\d+\.\d+)(?::(\d+))?$/.exec(u);
+    if (!m || !isIPv4(m[1]!) || (m[2] !== undefined && !(Number(m[2]) >= 1 && Number(m[2]) <= 65535))) throw new UsageError(`--dns-upstream: "${u}" is not ADDR[:PORT] such as 127.0.0.53 or 127.0.0.1:5353`);
+  }
+  return list;
 }
 
 /** The first usable address of a CIDR: the `kubernetes` Service's address in the service range. */

@@ -1,7 +1,7 @@
 // `tinykube`: up (foreground or --detach), down, status.
 import { parseArgs } from 'node:util';
 import { UsageError } from './flags.js';
-import { down, nodeJoin, proxyStandalone, status, up } from './commands.js';
+import { dnsStandalone, down, nodeJoin, proxyStandalone, status, up } from './commands.js';
 
 const USAGE = `Usage: tinykube <command> [flags]
 
@@ -14,6 +14,8 @@ Commands:
             [--proxy-metrics-port PORT] [--no-proxy]; the node's proxy serves NodePorts on its address
   proxy     the service proxy alone against any cluster: [--kubeconfig FILE] [--node-ip IP] [--name NODE]
             [--proxy-metrics-port PORT]
+  dns       cluster DNS alone against any cluster: [--kubeconfig FILE] [--listen IP[:PORT]]
+            [--cluster-domain DOMAIN] [--dns-ttl S] [--dns-upstream ADDR[:PORT]]...
 
 Flags of up (down and status take --data-dir):
   --data-dir DIR            state, certificates, kubeconfig, logs (default ~/.tinykube)
@@ -28,6 +30,10 @@ Flags of up (down and status take --data-dir):
   --kubelet-port PORT       the kubelets' port on each node address (default 10250; 0 picks free ones)
   --proxy-metrics-port PORT each node proxy's /metrics and /healthz on its node address (default 10249; 0: free ones)
   --no-proxy                run no service proxy (another one serves Services, e.g. tinykube proxy)
+  --dns-port PORT           cluster DNS's port on kube-dns's cluster IP (default 53)
+  --dns-ttl SECONDS         TTL of the cluster's DNS records (default 30)
+  --dns-upstream ADDR[:PORT]  where cluster DNS forwards other names (repeatable; default the host's resolvers)
+  --no-dns                  run no cluster DNS
   --simulated-nodes N       simulated nodes (KWOK-style): pods get addresses and turn Ready, no process runs
   --simulated-ready-delay MS  milliseconds before a simulated node's pod is Ready (default 0)
   --detach                  start in the background, return once ready
@@ -70,6 +76,12 @@ export async function main(argv: string[]): Promise<void> {
         detach: { type: 'boolean' },
         'no-kubeconfig-merge': { type: 'boolean' },
         'no-proxy': { type: 'boolean' },
+        'no-dns': { type: 'boolean' },
+        'dns-port': { type: 'string' },
+        'dns-ttl': { type: 'string' },
+        'dns-upstream': { type: 'string', multiple: true },
+        listen: { type: 'string' },
+        'dns-metrics-port': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -88,6 +100,8 @@ export async function main(argv: string[]): Promise<void> {
         return await nodeJoin(values);
       case 'proxy':
         return await proxyStandalone(values);
+      case 'dns':
+        return await dnsStandalone(values);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
