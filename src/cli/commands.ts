@@ -252,8 +252,9 @@ function proxyLine(proxies: NodeProxy[]): string {
   const [first] = proxies;
   if (!first) return '';
   const metrics = `metrics http://${first.node.ip}:${first.metricsPort}/metrics`;
-  if (proxies.length === 1) return `userspace, Services on their cluster IPs, NodePorts on ${first.node.ip}; ${metrics}`;
-  return `one per node (${proxies.map((p) => p.node.name).join(', ')}): cluster IPs on ${first.node.name}, NodePorts on ${proxies.map((p) => p.node.ip).join(', ')}; ${metrics}`;
+  const relay = first.relay === 'native' ? 'userspace, native TCP relay' : 'userspace, JavaScript TCP relay';
+  if (proxies.length === 1) return `${relay}, Services on their cluster IPs, NodePorts on ${first.node.ip}; ${metrics}`;
+  return `${relay}, one per node (${proxies.map((p) => p.node.name).join(', ')}): cluster IPs on ${first.node.name}, NodePorts on ${proxies.map((p) => p.node.ip).join(', ')}; ${metrics}`;
 }
 
 async function detach(cfg: ClusterConfig, args: string[]): Promise<void> {

@@ -11,17 +11,19 @@ export * from './types.js';
 export interface RunningProxy {
   /** Where /metrics and /healthz answer. */
   metricsPort: number;
+  /** What carries TCP: 'native' (native/relay.c on its own thread) or 'js' (Node sockets). */
+  relay: 'native' | 'js';
   stop(): Promise<void>;
 }
 
 export async function startProxy(opts: ProxyWorkerData & { log?: (msg: string) => void; onBindFailure?: (f: BindFailure) => void }): Promise<RunningProxy> {
   const { log = (m: string) => process.stderr.write(`${m}\n`), onBindFailure, ...data } = opts;
-  const thread = await startComponentThread<{ metricsPort: number }>(new URL('./worker.js', import.meta.url), data satisfies ProxyWorkerData, {
+  const thread = await startComponentThread<{ metricsPort: number; relay: 'native' | 'js' }>(new URL('./worker.js', import.meta.url), data satisfies ProxyWorkerData, {
     name: 'proxy',
     log,
     onMessage: (m) => {
       if (m.type === 'bind-failure') onBindFailure?.(m['failure'] as BindFailure);
     },
   });
-  return { metricsPort: thread.ready.metricsPort, stop: () => thread.stop() };
+  return { metricsPort: thread.ready.metricsPort, relay: thread.ready.relay, stop: () => thread.stop() };
 }

@@ -126,6 +126,11 @@ export class ServiceProxy {
     }
   }
 
+  /** What carries TCP: 'native' (the relay thread of native/relay.c) or 'js'. */
+  get relay(): UserspaceProxy['relay'] {
+    return this.backend.relay;
+  }
+
   backendStats(): ReturnType<UserspaceProxy['stats']> {
     return this.backend.stats();
   }

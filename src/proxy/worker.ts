@@ -38,7 +38,7 @@ const proxy = new ServiceProxy({
 serveComponentThread(
   async () => {
     await proxy.start();
-    return { metricsPort: proxy.metricsPort ?? 0 };
+    return { metricsPort: proxy.metricsPort ?? 0, relay: proxy.relay };
   },
   () => proxy.stop().finally(() => client.close()),
 );

@@ -68,7 +68,7 @@ async function answers(url: string, n: number): Promise<Set<string>> {
 
 describe('a proxy per node', () => {
   it('up names a proxy for each node; each serves /metrics on its own address', async () => {
-    expect(c.output).toMatch(/proxy\s+ok\s+one per node \(tinykube, tinykube-m02\): cluster IPs on tinykube/);
+    expect(c.output).toMatch(/proxy\s+ok\s+userspace, native TCP relay, one per node \(tinykube, tinykube-m02\): cluster IPs on tinykube/);
     for (const ip of [node1, node2]) {
       const r = await get(`http://${ip}:${metricsPort}/healthz`);
       expect(r?.status).toBe(200);

@@ -49,6 +49,16 @@ export class CounterPair {
     this.total.bytesOut += bytesOut;
   }
 
+  /** Folds in what a native listener counted itself (its connections are all closed by now). */
+  add(c: Omit<TrafficCounters, 'activeConnections'>): void {
+    for (const t of [this.service, this.total]) {
+      t.connectionsTotal += c.connectionsTotal;
+      t.bytesIn += c.bytesIn;
+      t.bytesOut += c.bytesOut;
+      t.errors += c.errors;
+    }
+  }
+
   error(): void {
     this.service.errors++;
     this.total.errors++;

@@ -1,5 +1,6 @@
 // A socket the proxy holds for one address:port/protocol on behalf of one service port.
 import type { Protocol } from '../types.js';
+import type { TrafficCounters } from './counters.js';
 import type { TrafficClass } from './select.js';
 import type { ServicePortRuntime } from './serviceport.js';
 
@@ -18,6 +19,11 @@ export interface Listener extends ListenerSpec {
   close(): Promise<void>;
   /** Bytes of connections still open (not yet in the counters): [in, out]. */
   liveBytes(): [number, number];
+  /**
+   * For a listener that counts its own traffic (the native TCP relay): everything it counted and
+   * has not yet folded into the owner's counters (it folds them in when it closes).
+   */
+  liveCounters?(): TrafficCounters;
 }
 
 export interface ListenerContext {

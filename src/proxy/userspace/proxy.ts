@@ -1,11 +1,17 @@
 // The userspace backend: renders ProxyState into listening sockets, diffing against the last
 // state applied. Like kube-proxy's backends it only renders; what the state is comes from elsewhere.
+import { isIPv4 } from 'node:net';
 import type { Protocol, ProxyState, ServicePortState } from '../types.js';
 import { CounterPair, zeroCounters, type TrafficCounters, type UserspaceProxyStats } from './counters.js';
 import { listenerId, type Listener, type ListenerContext, type ListenerSpec } from './listener.js';
+import { loadNativeRelay, type NativeRelay } from './native-relay.js';
 import { ServicePortRuntime, type BalancingMode } from './serviceport.js';
 import { TcpListener } from './tcp.js';
+import { NativeTcpListener } from './tcp-native.js';
 import { UdpListener } from './udp.js';
+
+/** What carries TCP: the native relay (native/relay.c, its own thread) or Node sockets. */
+export type TcpRelay = 'native' | 'js';
 
 export interface UserspaceProxyOptions {
   /** Addresses node ports listen on. */
@@ -27,6 +33,11 @@ export interface UserspaceProxyOptions {
    * listener, so in a cluster of several nodes only the first node's proxy serves them.
    */
   serviceAddresses?: boolean;
+  /**
+   * What carries TCP connections. Default 'native': the relay thread of native/relay.c; when that
+   * addon cannot load, the proxy says why once and uses 'js' (Node sockets and pipe()).
+   */
+  relay?: TcpRelay;
 }
 
 export interface BindFailure {
@@ -47,6 +58,9 @@ export class UserspaceProxy {
   private readonly mode: BalancingMode;
   private readonly nodeIPs: string[];
   private readonly serviceAddresses: boolean;
+  private readonly native: NativeRelay | undefined;
+  /** The TCP relay in use ('native' unless asked for 'js' or the addon could not load). */
+  readonly relay: TcpRelay;
   private readonly runtimes = new Map<string, ServicePortRuntime>();
   private readonly listeners = new Map<string, Listener>();
   private readonly total = zeroCounters();
@@ -64,6 +78,12 @@ export class UserspaceProxy {
       udpIdleTimeoutMs: opts.udpIdleTimeoutMs ?? 30_000,
       connectTimeoutMs: opts.connectTimeoutMs ?? 2_000,
     };
+    if (opts.relay !== 'js') {
+      const load = loadNativeRelay();
+      this.native = load.relay;
+      if (load.reason !== undefined) this.ctx.log(`proxy: native TCP relay unavailable (${load.reason}); using the JavaScript relay`);
+    }
+    this.relay = this.native ? 'native' : 'js';
   }
 
   /** Makes the listeners match `state`; resolves when every listener that should exist is bound or has failed. */
@@ -89,14 +109,15 @@ export class UserspaceProxy {
     for (const [key, c] of this.perService) perService.set(key, { ...c });
     const result: UserspaceProxyStats = { ...this.total, perService };
     for (const l of this.listeners.values()) {
-      const [bytesIn, bytesOut] = l.liveBytes();
-      result.bytesIn += bytesIn;
-      result.bytesOut += bytesOut;
-      const c = perService.get(l.owner.key);
-      if (c) {
-        c.bytesIn += bytesIn;
-        c.bytesOut += bytesOut;
+      let live: TrafficCounters;
+      if (l.liveCounters) live = l.liveCounters();
+      else {
+        const [bytesIn, bytesOut] = l.liveBytes();
+        live = { connectionsTotal: 0, activeConnections: 0, bytesIn, bytesOut, errors: 0 };
       }
+      addCounters(result, live);
+      const c = perService.get(l.owner.key);
+      if (c) addCounters(c, live);
     }
     return result;
   }
@@ -136,7 +157,7 @@ export class UserspaceProxy {
       [...desired].map(async ([id, claim]) => {
         let l = this.listeners.get(id);
         if (!l) {
-          l = claim.protocol === 'TCP' ? new TcpListener(claim, claim.owner, this.ctx) : new UdpListener(claim, claim.owner, this.ctx);
+          l = this.newListener(claim);
           this.listeners.set(id, l);
         }
         // A listener that failed to bind stays in the table and is retried by the next apply().
@@ -149,6 +170,13 @@ export class UserspaceProxy {
       }),
     );
     return { failures };
+  }
+
+  private newListener(claim: Claim): Listener {
+    if (claim.protocol !== 'TCP') return new UdpListener(claim, claim.owner, this.ctx);
+    // The native relay speaks IPv4 (as the proxy does: the tracker keeps IPv4 endpoints only).
+    if (this.native && isIPv4(claim.address)) return new NativeTcpListener(claim, claim.owner, this.ctx, this.native);
+    return new TcpListener(claim, claim.owner, this.ctx);
   }
 
   /**
@@ -191,6 +219,14 @@ function listenerSpecs(sp: ServicePortState, nodeIPs: string[], serviceAddresses
   if (sp.nodePort) for (const address of nodeIPs) specs.push({ address, port: sp.nodePort, protocol, traffic: 'external' });
   if (serviceAddresses) for (const address of [...sp.loadBalancerIPs, ...sp.externalIPs]) specs.push({ address, port: sp.port, protocol, traffic: 'external' });
   return specs;
+}
+
+function addCounters(to: TrafficCounters, c: TrafficCounters): void {
+  to.connectionsTotal += c.connectionsTotal;
+  to.activeConnections += c.activeConnections;
+  to.bytesIn += c.bytesIn;
+  to.bytesOut += c.bytesOut;
+  to.errors += c.errors;
 }
 
 function pick(s: ListenerSpec): { address: string; port: number; protocol: Protocol } {

@@ -27,7 +27,7 @@ export class ServicePortRuntime {
     readonly key: string,
     public sp: ServicePortState,
     readonly counters: CounterPair,
-    private readonly mode: BalancingMode,
+    readonly mode: BalancingMode,
     private readonly now: () => number = Date.now,
   ) {
     this.update(sp);
@@ -41,6 +41,16 @@ export class ServicePortRuntime {
 
   hasEndpoints(traffic: TrafficClass): boolean {
     return this.usableBy[traffic].list.length > 0;
+  }
+
+  /** The endpoints new connections of this traffic class may use. */
+  usable(traffic: TrafficClass): readonly EndpointInfo[] {
+    return this.usableBy[traffic].list;
+  }
+
+  /** How long a client IP sticks to its endpoint; 0 without ClientIP affinity. */
+  affinityTimeoutMs(): number {
+    return this.sp.sessionAffinity.clientIP ? Math.min(Math.max(1, this.sp.sessionAffinity.timeoutSeconds * 1000), 0xffff_ffff) : 0;
   }
 
   isUsable(traffic: TrafficClass, key: string): boolean {
