@@ -62,6 +62,10 @@ export class UserspaceProxy {
   /** The TCP relay in use ('native' unless asked for 'js' or the addon could not load). */
   readonly relay: TcpRelay;
   private readonly runtimes = new Map<string, ServicePortRuntime>();
+  /** The listener specs of each service port's last state (recomputed when the state changes). */
+  private readonly specsByKey = new Map<string, { sp: ServicePortState; specs: ListenerSpec[] }>();
+  /** Listeners whose last bind failed: retried on every apply. */
+  private readonly failed = new Set<string>();
   private readonly listeners = new Map<string, Listener>();
   private readonly total = zeroCounters();
   private readonly perService = new Map<string, TrafficCounters>();
@@ -126,19 +130,25 @@ export class UserspaceProxy {
     if (this.closed) throw new Error('userspace proxy: apply() after close()');
     const failures: BindFailure[] = [];
 
+    // Only what changed is redone: the tracker hands out the same object for an unchanged port.
+    const dirty = new Set<string>();
     for (const [key, sp] of state) {
       const rt = this.runtimes.get(key);
-      if (rt) rt.update(sp);
-      else {
+      if (rt) {
+        if (rt.sp === sp) continue;
+        rt.update(sp);
+      } else {
         const counters = zeroCounters();
         this.perService.set(key, counters);
         this.runtimes.set(key, new ServicePortRuntime(key, sp, new CounterPair(counters, this.total), this.mode));
       }
+      dirty.add(key);
     }
     for (const key of this.runtimes.keys()) {
       if (state.has(key)) continue;
       this.runtimes.delete(key);
       this.perService.delete(key);
+      this.specsByKey.delete(key);
     }
 
     const desired = this.claims(state, failures);
@@ -149,12 +159,18 @@ export class UserspaceProxy {
       const want = desired.get(id);
       if (want && want.owner === l.owner && want.traffic === l.traffic) continue;
       this.listeners.delete(id);
+      this.failed.delete(id);
       closing.push(l.close());
     }
     await Promise.all(closing);
 
+    const work: [string, Claim][] = [];
+    for (const entry of desired) {
+      const [id, claim] = entry;
+      if (!this.listeners.has(id) || dirty.has(claim.owner.key) || this.failed.has(id)) work.push(entry);
+    }
     await Promise.all(
-      [...desired].map(async ([id, claim]) => {
+      work.map(async ([id, claim]) => {
         let l = this.listeners.get(id);
         if (!l) {
           l = this.newListener(claim);
@@ -162,6 +178,8 @@ export class UserspaceProxy {
         }
         // A listener that failed to bind stays in the table and is retried by the next apply().
         const err = await l.sync();
+        if (err) this.failed.add(id);
+        else this.failed.delete(id);
         if (err) {
           const message = `cannot listen on ${id} for ${claim.owner.key}: ${err.message}`;
           this.ctx.log(`proxy: ${message}`);
@@ -187,7 +205,9 @@ export class UserspaceProxy {
     const desired = new Map<string, Claim>();
     for (const [key, sp] of state) {
       const owner = this.runtimes.get(key)!;
-      for (const spec of listenerSpecs(sp, this.nodeIPs, this.serviceAddresses)) {
+      let cached = this.specsByKey.get(key);
+      if (cached?.sp !== sp) this.specsByKey.set(key, (cached = { sp, specs: listenerSpecs(sp, this.nodeIPs, this.serviceAddresses) }));
+      for (const spec of cached.specs) {
         if (spec.protocol === 'SCTP') {
           failures.push({ key, ...pick(spec), message: `SCTP is not supported by the userspace proxy (${listenerId(spec)})` });
           continue;
