@@ -100,7 +100,14 @@ export class EndpointSliceController implements Controller {
   }
 
   private queuePod(old: Pod | undefined, pod: Pod | undefined): void {
-    for (const key of this.selection.servicesToUpdate(old, pod)) this.changed(key);
+    // Like getPodTriggerTime (the Ready condition's transition), only a change of what an
+    // endpoint says starts the clock: readiness, address, termination, or the pod coming or going
+    // with an address. A pod that is created, scheduled or started without one is no trigger.
+    const trigger = endpointView(old) !== endpointView(pod);
+    for (const key of this.selection.servicesToUpdate(old, pod)) {
+      if (trigger) this.changed(key);
+      else this.queue.add(key);
+    }
   }
 
   private changed(key: string): void {
@@ -166,4 +173,11 @@ function withTriggerTime(annotations: Record<string, string> | undefined, trigge
   if (trigger === undefined) delete out[ANNOTATION_LAST_CHANGE_TRIGGER_TIME];
   else out[ANNOTATION_LAST_CHANGE_TRIGGER_TIME] = new Date(trigger).toISOString();
   return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** What of a pod its endpoint shows: '' for none (absent, or no address yet). */
+function endpointView(pod: Pod | undefined): string {
+  if (!pod?.status?.podIP) return '';
+  const ready = pod.status.conditions?.find((c) => c.type === 'Ready')?.status ?? '';
+  return `${pod.status.podIP}|${ready}|${pod.metadata.deletionTimestamp ? 'terminating' : ''}|${JSON.stringify(pod.metadata.labels ?? {})}`;
 }
