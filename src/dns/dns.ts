@@ -44,7 +44,19 @@ export class ClusterDns {
   constructor(private readonly opts: ClusterDnsOptions) {
     this.log = opts.log ?? ((m) => process.stderr.write(`${m}\n`));
     this.zone = new ClusterZone({ domain: opts.domain, ttl: opts.ttl, podMode: opts.podMode ?? 'insecure', dnsServiceIP: opts.host });
-    this.informers = new ZoneInformers({ client: opts.client, zone: this.zone, onError: (res, phase, err) => this.log(`dns: ${res} ${phase}: ${err.message}`) });
+    this.informers = new ZoneInformers({
+      client: opts.client,
+      zone: this.zone,
+      onError: (res, phase, err) => this.log(`dns: ${res} ${phase}: ${err.message}`),
+      // coredns_kubernetes_dns_programming_duration_seconds: from the change's trigger time to
+      // the moment its answers are served (the zone answers from the next query on). Like CoreDNS,
+      // only for headless Services, whose answers are their endpoints.
+      onSliceApplied: (slice) => {
+        if (slice.triggerTime === undefined || !this.zone.ready()) return;
+        const kind = this.zone.serviceKind(slice.namespace, slice.service);
+        if (kind === 'headless_with_selector' || kind === 'headless_without_selector') this.metrics?.programmed(kind, Math.max(0, Date.now() - slice.triggerTime));
+      },
+    });
   }
 
   /** Binds, answers SERVFAIL until the zone has synced, then serves and publishes its Endpoints. */

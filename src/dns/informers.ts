@@ -17,6 +17,8 @@ export interface ZoneInformersOptions {
   zone: ClusterZone;
   /** Where list/watch failures go (they are retried); default one line on stderr. */
   onError?: (resource: string, phase: InformerPhase, err: Error) => void;
+  /** An EndpointSlice change is in the zone, so answered from now on (for the programming latency). */
+  onSliceApplied?: (slice: DnsEndpointSlice) => void;
 }
 
 interface Running {
@@ -46,7 +48,15 @@ export class ZoneInformers {
     const services = new Informer<Service, DnsService>(client, SERVICES, { transform: projectService, onError: onError('services') });
     services.addEventHandler(apply((s) => zone.upsertService(s), (s) => zone.deleteService(s)));
     const slices = new Informer<EndpointSlice, DnsEndpointSlice>(client, ENDPOINTSLICES, { transform: projectEndpointSlice, onError: onError('endpointslices') });
-    slices.addEventHandler(apply((s) => zone.upsertEndpointSlice(s), (s) => zone.deleteEndpointSlice(s)));
+    slices.addEventHandler(
+      apply(
+        (s) => {
+          zone.upsertEndpointSlice(s);
+          opts.onSliceApplied?.(s);
+        },
+        (s) => zone.deleteEndpointSlice(s),
+      ),
+    );
     this.informers.push(namespaces, services, slices);
     // Only `pods verified` reads pods; the others do not pay for a watch on every pod (CoreDNS initPodCache).
     if (zone.podMode === 'verified') {

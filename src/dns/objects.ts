@@ -5,6 +5,7 @@
 import { isIP } from 'node:net';
 import type { EndpointSlice, Pod, Service } from '../api/core.js';
 import type { KubeObject } from '../api/types.js';
+import { ANNOTATION_LAST_CHANGE_TRIGGER_TIME } from '../api/discovery.js';
 
 /** The label that ties an EndpointSlice to its Service. */
 export const LABEL_SERVICE_NAME = 'kubernetes.io/service-name';
@@ -28,7 +29,7 @@ export type DnsService = {
   readonly ports: readonly DnsPort[];
 } & (
   | { readonly kind: 'ClusterIP'; readonly clusterIPs: readonly string[] }
-  | { readonly kind: 'Headless' }
+  | { readonly kind: 'Headless'; readonly selector: boolean }
   | { readonly kind: 'ExternalName'; readonly externalName: string | undefined }
 );
 
@@ -43,6 +44,8 @@ export interface DnsEndpointSlice {
   readonly addresses: readonly string[];
   /** Endpoint `hostname` per address, parallel to `addresses`; absent when no endpoint has one. */
   readonly hostnames?: readonly (string | undefined)[];
+  /** endpoints.kubernetes.io/last-change-trigger-time (ms): when the change it carries began. */
+  readonly triggerTime?: number;
 }
 
 /** A pod as `pods verified` needs it: where it lives and its address. */
@@ -69,7 +72,7 @@ export function projectService(svc: Service): DnsService {
     const target = (svc.spec.externalName ?? '').replace(/\.$/, '');
     return { ...base, kind: 'ExternalName', externalName: target === '' || isIP(target) !== 0 ? undefined : target };
   }
-  if (svc.spec.clusterIP === 'None') return { ...base, kind: 'Headless' };
+  if (svc.spec.clusterIP === 'None') return { ...base, kind: 'Headless', selector: !!svc.spec.selector && Object.keys(svc.spec.selector).length > 0 };
   const ips = svc.spec.clusterIPs?.length ? svc.spec.clusterIPs : [svc.spec.clusterIP ?? ''];
   return { ...base, kind: 'ClusterIP', clusterIPs: ips.filter((ip) => ip !== '' && ip !== 'None') };
 }
@@ -96,7 +99,9 @@ export function projectEndpointSlice(slice: EndpointSlice): DnsEndpointSlice {
     ports: ports(slice.ports),
     addresses,
   };
-  return named ? { ...projected, hostnames } : projected;
+  const trigger = Date.parse(slice.metadata.annotations?.[ANNOTATION_LAST_CHANGE_TRIGGER_TIME] ?? '');
+  const withTrigger = Number.isNaN(trigger) ? projected : { ...projected, triggerTime: trigger };
+  return named ? { ...withTrigger, hostnames } : withTrigger;
 }
 
 export function projectPod(pod: Pod): DnsPod {

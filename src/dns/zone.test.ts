@@ -2,7 +2,9 @@
 // plugin/kubernetes/handler_test.go: the fixture is CoreDNS's (svc1, svcempty, svc6, hdls1 with its
 // dup-name endpoints, hdlsprtls, external, external-to-service, svc-dual-stack), as EndpointSlices,
 // plus cases of our own. Expectations come from the specification (kubernetes/dns
-// docs/specification.md) and CoreDNS's tests; where we answer otherwise than CoreDNS the row says so.
+// docs/specification.md) and, where it is silent, from CoreDNS (master: plugin/kubernetes,
+// plugin/backend_lookup.go), NXDOMAIN vs NODATA included; a comment names the CoreDNS source a row
+// follows where that is not plain, and `differs` says why a row answers otherwise than CoreDNS.
 import { describe, expect, it } from 'vitest';
 import type { Endpoint, EndpointSlice, Namespace, Pod, Service, ServicePort } from '../api/core.js';
 import { Rcode, RRType, type Answer, type RR } from './types.js';
@@ -11,6 +13,7 @@ import { ClusterZone, type ClusterZoneOptions } from './zone.js';
 const NOW = 1_700_000_000_123; // the SOA serial is the time of the last change, in seconds
 const SERIAL = 1_700_000_000;
 const SOA = `cluster.local. 30 IN SOA ns.dns.cluster.local. hostmaster.cluster.local. ${SERIAL} 7200 1800 86400 30`;
+const ARPA_SOA = `in-addr.arpa. 30 IN SOA ns.dns.in-addr.arpa. hostmaster.in-addr.arpa. ${SERIAL} 7200 1800 86400 30`;
 
 // ---- fixture builders ----
 
@@ -98,6 +101,8 @@ function fixture(opts: ClusterZoneOptions = {}): ClusterZone {
   z.upsertService(svc('testns', 'ext-missing', { type: 'ExternalName', externalName: 'nothing.testns.svc.cluster.local' }));
   z.upsertService(svc('testns', 'ext-loop-a', { type: 'ExternalName', externalName: 'ext-loop-b.testns.svc.cluster.local' }));
   z.upsertService(svc('testns', 'ext-loop-b', { type: 'ExternalName', externalName: 'ext-loop-a.testns.svc.cluster.local' }));
+  z.upsertService(svc('testns', 'ext-self', { type: 'ExternalName', externalName: 'ext-self.testns.svc.cluster.local' }));
+  z.upsertService(svc('testns', 'ext-chain', { type: 'ExternalName', externalName: 'external.testns.svc.cluster.local' }));
 
   z.upsertPod(pod('podns', 'foo', '10.240.0.1'));
   z.markSynced();
@@ -138,7 +143,7 @@ interface Row {
   extra?: string[];
   chase?: { name: string; type: number };
   aa?: boolean;
-  /** Why this row answers otherwise than CoreDNS would. */
+  /** Why this row answers otherwise than CoreDNS (master) would. */
   differs?: string;
 }
 
@@ -185,7 +190,13 @@ const HDLS1_GLUE = [
 const rows: Row[] = [
   // spec 2.2: schema version
   { q: 'dns-version.cluster.local', type: 'TXT', rcode: 'NOERROR', answer: ['dns-version.cluster.local. 28800 IN TXT "1.1.0"'] },
-  { q: 'dns-version.cluster.local', type: 'A', rcode: 'NOERROR', ns: [SOA], differs: 'CoreDNS: NXDOMAIN (only TXT is looked at); the name exists' },
+  // kubernetes.go Services: only TXT looks for dns-version; other types parse it as an invalid name.
+  { q: 'dns-version.cluster.local', type: 'A', rcode: 'NXDOMAIN', ns: [SOA] },
+  { q: 'dns-version.cluster.local', type: 'SRV', rcode: 'NXDOMAIN', ns: [SOA] },
+  // handler.go ServeDNS: SOA is answered at the apex only; at any other name, existing or not, NODATA.
+  { q: 'dns-version.cluster.local', type: 'SOA', rcode: 'NOERROR', ns: [SOA] },
+  { q: `svc0.${T}`, type: 'SOA', rcode: 'NOERROR', ns: [SOA] },
+  { q: 'foo.bar.cluster.local', type: 'SOA', rcode: 'NOERROR', ns: [SOA] },
 
   // spec 2.3: a Service with a cluster IP
   { q: `svc1.${T}`, type: 'A', rcode: 'NOERROR', answer: [`svc1.${T}. 30 IN A 10.0.0.1`] },
@@ -194,10 +205,17 @@ const rows: Row[] = [
   { q: `_http._tcp.svc1.${T}`, type: 'SRV', rcode: 'NOERROR', answer: [`_http._tcp.svc1.${T}. 30 IN SRV 0 100 80 svc1.${T}.`], extra: [`svc1.${T}. 30 IN A 10.0.0.1`] },
   { q: `_http._udp.svc1.${T}`, type: 'SRV', rcode: 'NXDOMAIN', ns: [SOA] },
   { q: `_https._tcp.svc1.${T}`, type: 'SRV', rcode: 'NXDOMAIN', ns: [SOA] },
-  { q: `_tcp.svc1.${T}`, type: 'A', rcode: 'NOERROR', ns: [SOA], differs: 'CoreDNS: NXDOMAIN; an empty non-terminal above _http._tcp exists (RFC 8020)' },
-  { q: `_tcp.svc1.${T}`, type: 'SRV', rcode: 'NOERROR', ns: [SOA], differs: 'as above' },
+  // parse.go parseRequest: one label left of the Service is an endpoint name, and no endpoint is
+  // `_tcp`: NXDOMAIN, though RFC 8020 would have the empty non-terminal above _http._tcp exist.
+  { q: `_tcp.svc1.${T}`, type: 'A', rcode: 'NXDOMAIN', ns: [SOA] },
+  { q: `_tcp.svc1.${T}`, type: 'SRV', rcode: 'NXDOMAIN', ns: [SOA] },
   { q: `_udp.svc1.${T}`, type: 'A', rcode: 'NXDOMAIN', ns: [SOA] },
-  { q: `_http._tcp.svc1.${T}`, type: 'A', rcode: 'NOERROR', ns: [SOA], differs: 'CoreDNS: A 10.0.0.1; the spec defines only SRV there' },
+  // kubernetes.go findServices selects the port's (address, port) pairs for every type: A too
+  // (the spec defines SRV there and is silent on other types).
+  { q: `_http._tcp.svc1.${T}`, type: 'A', rcode: 'NOERROR', answer: [`_http._tcp.svc1.${T}. 30 IN A 10.0.0.1`] },
+  { q: `_http._tcp.svc1.${T}`, type: 'AAAA', rcode: 'NOERROR', ns: [SOA] },
+  { q: `_http._tcp.svc1.${T}`, type: 'TXT', rcode: 'NOERROR', ns: [SOA] },
+  { q: `_http._udp.svc1.${T}`, type: 'A', rcode: 'NXDOMAIN', ns: [SOA] },
   { q: `svc1.${T}`, type: 'TXT', rcode: 'NOERROR', ns: [SOA] },
   { q: `svc1.${T}`, type: 'SOA', rcode: 'NOERROR', ns: [SOA] },
   { q: `svc1.${T}`, type: 'NS', rcode: 'NOERROR', ns: [SOA] },
@@ -222,15 +240,22 @@ const rows: Row[] = [
   { q: `multi.${T}`, type: 'SRV', rcode: 'NOERROR', answer: [`multi.${T}. 30 IN SRV 0 50 80 multi.${T}.`, `multi.${T}. 30 IN SRV 0 50 53 multi.${T}.`], extra: [`multi.${T}. 30 IN A 10.0.0.5`] },
   { q: `_dns._udp.multi.${T}`, type: 'SRV', rcode: 'NOERROR', answer: [`_dns._udp.multi.${T}. 30 IN SRV 0 100 53 multi.${T}.`], extra: [`multi.${T}. 30 IN A 10.0.0.5`] },
   { q: `_dns._tcp.multi.${T}`, type: 'SRV', rcode: 'NXDOMAIN', ns: [SOA] },
+  // parse.go stripUnderscore leaves '' of a lone `_`, and matchPortAndProtocol takes '' as any.
+  { q: `_._udp.multi.${T}`, type: 'SRV', rcode: 'NOERROR', answer: [`_._udp.multi.${T}. 30 IN SRV 0 100 53 multi.${T}.`], extra: [`multi.${T}. 30 IN A 10.0.0.5`] },
+  { q: `_._.multi.${T}`, type: 'SRV', rcode: 'NOERROR', answer: [`_._.multi.${T}. 30 IN SRV 0 50 80 multi.${T}.`, `_._.multi.${T}. 30 IN SRV 0 50 53 multi.${T}.`], extra: [`multi.${T}. 30 IN A 10.0.0.5`] },
   { q: `lb.${T}`, type: 'A', rcode: 'NOERROR', answer: [`lb.${T}. 30 IN A 10.0.0.6`] },
-  { q: `noip.${T}`, type: 'A', rcode: 'NXDOMAIN', ns: [SOA] },
+  // A ClusterIP Service without a cluster IP cannot be had from the API (it allocates one); its
+  // name exists with no address (CoreDNS would make a CNAME to the root of the empty address).
+  { q: `noip.${T}`, type: 'A', rcode: 'NOERROR', ns: [SOA] },
   { q: `svc0.${T}`, type: 'A', rcode: 'NXDOMAIN', ns: [SOA] },
   { q: `svc0.${T}`, type: 'AAAA', rcode: 'NXDOMAIN', ns: [SOA] },
   { q: 'svc0.svc-nons.svc.cluster.local', type: 'A', rcode: 'NXDOMAIN', ns: [SOA] },
   { q: 'svc0.svc-nons.svc.cluster.local', type: 'TXT', rcode: 'NXDOMAIN', ns: [SOA] },
   { q: `bogusendpoint.svc0.${T}`, type: 'A', rcode: 'NXDOMAIN', ns: [SOA] },
   { q: `a.b.c.svc1.${T}`, type: 'A', rcode: 'NXDOMAIN', ns: [SOA] },
-  { q: `http.tcp.svc1.${T}`, type: 'SRV', rcode: 'NXDOMAIN', ns: [SOA], differs: 'CoreDNS takes the labels as port and protocol without their underscores' },
+  // parse.go: two labels left of the Service are port and protocol, underscores or not.
+  { q: `http.tcp.svc1.${T}`, type: 'SRV', rcode: 'NOERROR', answer: [`http.tcp.svc1.${T}. 30 IN SRV 0 100 80 svc1.${T}.`], extra: [`svc1.${T}. 30 IN A 10.0.0.1`] },
+  { q: `http.tcp.svc1.${T}`, type: 'A', rcode: 'NOERROR', answer: [`http.tcp.svc1.${T}. 30 IN A 10.0.0.1`] },
 
   // Endpoint names of a Service with a cluster IP (CoreDNS: any Service's endpoints have names)
   { q: `ep1a.svc1.${T}`, type: 'A', rcode: 'NOERROR', answer: [`ep1a.svc1.${T}. 30 IN A 172.0.0.1`] },
@@ -270,6 +295,8 @@ const rows: Row[] = [
   { q: `hdlsempty.${T}`, type: 'A', rcode: 'NXDOMAIN', ns: [SOA] },
   { q: `hdlsempty.${T}`, type: 'SRV', rcode: 'NXDOMAIN', ns: [SOA] },
   { q: `_http._tcp.hdlsempty.${T}`, type: 'SRV', rcode: 'NXDOMAIN', ns: [SOA] },
+  { q: `_http._tcp.hdlsprtls.${T}`, type: 'SRV', rcode: 'NXDOMAIN', ns: [SOA] },
+  { q: `_http._tcp.hdls1.${T}`, type: 'A', rcode: 'NOERROR', answer: ['172.0.0.2', '172.0.0.3', '172.0.0.4', '172.0.0.5'].map((ip) => `_http._tcp.hdls1.${T}. 30 IN A ${ip}`) },
   { q: `hdlsmulti.${T}`, type: 'A', rcode: 'NOERROR', answer: [`hdlsmulti.${T}. 30 IN A 172.0.1.1`, `hdlsmulti.${T}. 30 IN A 172.0.1.2`] },
   {
     q: `_http._tcp.hdlsmulti.${T}`,
@@ -287,27 +314,28 @@ const rows: Row[] = [
   { q: `external.${T}`, type: 'SRV', rcode: 'NOERROR', ns: [SOA] },
   { q: `external.${T}`, type: 'TXT', rcode: 'NOERROR', ns: [SOA] },
   { q: `_http._tcp.external.${T}`, type: 'SRV', rcode: 'NXDOMAIN', ns: [SOA] },
+  // findServices skips an ExternalName only when the port or protocol is non-empty: `_._` is neither.
+  { q: `_._.external.${T}`, type: 'A', rcode: 'NOERROR', answer: [`_._.external.${T}. 30 IN CNAME ext.interwebs.test.`], chase: { name: 'ext.interwebs.test', type: RRType.A } },
   { q: `endpoint.external.${T}`, type: 'CNAME', rcode: 'NXDOMAIN', ns: [SOA] },
   { q: `subdomain.subdomain.external.${T}`, type: 'CNAME', rcode: 'NXDOMAIN', ns: [SOA] },
   { q: `external-to-service.${T}`, type: 'A', rcode: 'NOERROR', answer: [`external-to-service.${T}. 30 IN CNAME svc1.${T}.`, `svc1.${T}. 30 IN A 10.0.0.1`] },
-  {
-    q: `external-to-service.${T}`,
-    type: 'AAAA',
-    rcode: 'NOERROR',
-    answer: [`external-to-service.${T}. 30 IN CNAME svc1.${T}.`],
-    ns: [SOA],
-    differs: 'CoreDNS drops the CNAME when its in-zone target has no data (NODATA without it)',
-  },
+  // backend_lookup.go A/AAAA: a CNAME to an in-zone target is kept only when the target has
+  // records; otherwise (no data, no such name, a loop) it is dropped and the answer is NODATA.
+  { q: `external-to-service.${T}`, type: 'AAAA', rcode: 'NOERROR', ns: [SOA] },
+  { q: `external-to-service.${T}`, type: 'CNAME', rcode: 'NOERROR', answer: [`external-to-service.${T}. 30 IN CNAME svc1.${T}.`] },
   { q: `ext-ip.${T}`, type: 'A', rcode: 'NXDOMAIN', ns: [SOA] },
+  { q: `ext-missing.${T}`, type: 'A', rcode: 'NOERROR', ns: [SOA] },
+  { q: `ext-missing.${T}`, type: 'CNAME', rcode: 'NOERROR', answer: [`ext-missing.${T}. 30 IN CNAME nothing.${T}.`] },
+  { q: `ext-loop-a.${T}`, type: 'A', rcode: 'NOERROR', ns: [SOA] },
+  { q: `ext-self.${T}`, type: 'A', rcode: 'NOERROR', ns: [SOA] },
+  // An in-zone chain ending outside: every CNAME, then the server resolves the last target.
   {
-    q: `ext-missing.${T}`,
+    q: `ext-chain.${T}`,
     type: 'A',
-    rcode: 'NXDOMAIN',
-    answer: [`ext-missing.${T}. 30 IN CNAME nothing.${T}.`],
-    ns: [SOA],
-    differs: 'CoreDNS: NODATA without the CNAME; RFC 6604: the rcode of the last name',
+    rcode: 'NOERROR',
+    answer: [`ext-chain.${T}. 30 IN CNAME external.${T}.`, `external.${T}. 30 IN CNAME ext.interwebs.test.`],
+    chase: { name: 'ext.interwebs.test', type: RRType.A },
   },
-  { q: `ext-loop-a.${T}`, type: 'A', rcode: 'SERVFAIL', answer: [`ext-loop-a.${T}. 30 IN CNAME ext-loop-b.${T}.`, `ext-loop-b.${T}. 30 IN CNAME ext-loop-a.${T}.`], differs: 'CoreDNS: NODATA' },
 
   // Names in the middle of the tree
   { q: 'svc.cluster.local', type: 'A', rcode: 'NOERROR', ns: [SOA] },
@@ -320,7 +348,14 @@ const rows: Row[] = [
   { q: 'foo.cluster.local', type: 'NS', rcode: 'NXDOMAIN', ns: [SOA] },
   { q: 'foo.svc.cluster.local', type: 'NS', rcode: 'NXDOMAIN', ns: [SOA] },
   { q: 'example.org.cluster.local', type: 'PTR', rcode: 'NXDOMAIN', ns: [SOA] },
-  { q: 'testns.svc.cluster.local', type: 'TXT', rcode: 'NOERROR', ns: [SOA], differs: 'CoreDNS: NXDOMAIN for TXT on names without records' },
+  // kubernetes.go Services, TXT case: NODATA only for a name with records of another type, else
+  // NXDOMAIN (coredns/coredns#5736), so the names in the middle of the tree are NXDOMAIN for TXT.
+  { q: 'testns.svc.cluster.local', type: 'TXT', rcode: 'NXDOMAIN', ns: [SOA] },
+  { q: 'svc.cluster.local', type: 'TXT', rcode: 'NXDOMAIN', ns: [SOA] },
+  { q: 'podns.pod.cluster.local', type: 'TXT', rcode: 'NXDOMAIN', ns: [SOA] },
+  { q: '10-240-0-1.podns.pod.cluster.local', type: 'TXT', rcode: 'NOERROR', ns: [SOA] },
+  { q: 'testns.svc.cluster.local', type: 'SRV', rcode: 'NOERROR', ns: [SOA] },
+  { q: 'testns.svc.cluster.local', type: 'PTR', rcode: 'NOERROR', ns: [SOA] },
 
   // The apex: SOA and NS (CoreDNS plugin.SOA / plugin.NS, ns.go)
   { q: 'cluster.local', type: 'SOA', rcode: 'NOERROR', answer: [SOA] },
@@ -329,11 +364,22 @@ const rows: Row[] = [
   { q: 'cluster.local', type: 'AAAA', rcode: 'NOERROR', ns: [SOA] },
   { q: 'cluster.local', type: 'SRV', rcode: 'NOERROR', ns: [SOA] },
   { q: 'cluster.local', type: 13 /* HINFO */, rcode: 'NOERROR', ns: [SOA] },
-  { q: 'cluster.local', type: 'TXT', rcode: 'NOERROR', ns: [SOA], differs: 'CoreDNS: NXDOMAIN' },
+  { q: 'cluster.local', type: 'TXT', rcode: 'NXDOMAIN', ns: [SOA] }, // Services, TXT case
+  { q: 'cluster.local', type: 'PTR', rcode: 'NOERROR', ns: [SOA] },
   { q: 'cluster.local', type: 252 /* AXFR */, rcode: 'REFUSED', aa: false },
   { q: 'ns.dns.cluster.local', type: 'A', rcode: 'NOERROR', answer: ['ns.dns.cluster.local. 30 IN A 10.0.0.10'] },
   { q: 'ns.dns.cluster.local', type: 'AAAA', rcode: 'NOERROR', ns: [SOA] },
-  { q: 'dns.cluster.local', type: 'A', rcode: 'NOERROR', ns: [SOA], differs: 'CoreDNS: NXDOMAIN; the empty non-terminal above ns.dns exists' },
+  // ns.go isDefaultNS answers ns.dns in Services(), but TXT and PTR go through Records(), where
+  // `ns.dns` is an invalid name; `dns` alone always is (parse.go: neither svc nor pod).
+  { q: 'ns.dns.cluster.local', type: 'SRV', rcode: 'NOERROR', ns: [SOA] },
+  { q: 'ns.dns.cluster.local', type: 'TXT', rcode: 'NXDOMAIN', ns: [SOA] },
+  { q: 'ns.dns.cluster.local', type: 'PTR', rcode: 'NXDOMAIN', ns: [SOA] },
+  { q: 'dns.cluster.local', type: 'A', rcode: 'NXDOMAIN', ns: [SOA] },
+  { q: 'dns.cluster.local', type: 'NS', rcode: 'NXDOMAIN', ns: [SOA] },
+  // handler.go compares the lowercased name with the zone as asked for NS at the apex, so CoreDNS
+  // answers NS at a mixed-case apex with NODATA; the spec's comparisons are case-insensitive.
+  { q: 'Cluster.Local', type: 'NS', rcode: 'NOERROR', answer: ['Cluster.Local. 30 IN NS kube-dns.kube-system.svc.Cluster.Local.'], extra: ['kube-dns.kube-system.svc.Cluster.Local. 30 IN A 10.0.0.10'], differs: 'CoreDNS: NODATA (case-sensitive apex test in handler.go)' },
+  { q: 'ns.dns.Cluster.Local', type: 'A', rcode: 'NOERROR', answer: ['ns.dns.Cluster.Local. 30 IN A 10.0.0.10'], differs: 'CoreDNS: NXDOMAIN (ns.go isDefaultNS looks for the zone as asked in the lowercased name)' },
 
   // Case: names match in any case; owner names echo the question, made-up names take the zone as asked
   {
@@ -366,7 +412,22 @@ const rows: Row[] = [
   { q: '1234-abcd--1.podns.pod.cluster.local', type: 'AAAA', rcode: 'NOERROR', answer: ['1234-abcd--1.podns.pod.cluster.local. 30 IN AAAA 1234:abcd::1'] },
   { q: '010-240-0-1.podns.pod.cluster.local', type: 'A', rcode: 'NXDOMAIN', ns: [SOA] },
   { q: '10-240-0-256.podns.pod.cluster.local', type: 'A', rcode: 'NXDOMAIN', ns: [SOA] },
-  { q: 'x.10-240-0-1.podns.pod.cluster.local', type: 'A', rcode: 'NXDOMAIN', ns: [SOA], differs: 'CoreDNS ignores the extra label and answers the pod' },
+  // parse.go reads up to two labels left of the address as endpoint or port/protocol, and
+  // findPods ignores them: the pod answers; a third is too long (NXDOMAIN).
+  { q: 'x.10-240-0-1.podns.pod.cluster.local', type: 'A', rcode: 'NOERROR', answer: ['x.10-240-0-1.podns.pod.cluster.local. 30 IN A 10.240.0.1'] },
+  { q: '_http._tcp.10-240-0-1.podns.pod.cluster.local', type: 'A', rcode: 'NOERROR', answer: ['_http._tcp.10-240-0-1.podns.pod.cluster.local. 30 IN A 10.240.0.1'] },
+  { q: 'a.b.c.10-240-0-1.podns.pod.cluster.local', type: 'A', rcode: 'NXDOMAIN', ns: [SOA] },
+  // backend_lookup.go SRV: a pod is a service with port 0 (coredns/coredns#1228).
+  {
+    q: '10-240-0-1.podns.pod.cluster.local',
+    type: 'SRV',
+    rcode: 'NOERROR',
+    answer: ['10-240-0-1.podns.pod.cluster.local. 30 IN SRV 0 100 0 10-240-0-1.podns.pod.cluster.local.'],
+    extra: ['10-240-0-1.podns.pod.cluster.local. 30 IN A 10.240.0.1'],
+  },
+  { q: 'x.10-240-0-1.podns.pod.cluster.local', type: 'SRV', rcode: 'NOERROR', answer: ['x.10-240-0-1.podns.pod.cluster.local. 30 IN SRV 0 100 0 10-240-0-1.podns.pod.cluster.local.'], extra: ['10-240-0-1.podns.pod.cluster.local. 30 IN A 10.240.0.1'] },
+  { q: '10-240-0-1.podns.pod.cluster.local', type: 'CNAME', rcode: 'NOERROR', ns: [SOA] },
+  { q: 'fe80--1%eth0.podns.pod.cluster.local', type: 'AAAA', rcode: 'NXDOMAIN', ns: [SOA] }, // Go's ParseIP takes no zone
 
   // Reverse (spec 2.3.3, 2.4.3; CoreDNS reverse_test.go); unknown addresses fall through
   { q: '1.0.0.10.in-addr.arpa', type: 'PTR', rcode: 'NOERROR', answer: [`1.0.0.10.in-addr.arpa. 30 IN PTR svc1.${T}.`] },
@@ -378,11 +439,43 @@ const rows: Row[] = [
   { q: '1.1.0.172.in-addr.arpa', type: 'PTR', rcode: 'NOERROR', answer: [`1.1.0.172.in-addr.arpa. 30 IN PTR 172-0-1-1.hdlsmulti.${T}.`] },
   { q: '1.0.0.10.IN-ADDR.ARPA', type: 'PTR', rcode: 'NOERROR', answer: [`1.0.0.10.IN-ADDR.ARPA. 30 IN PTR svc1.${T}.`] },
   { q: '9.0.0.172.in-addr.arpa', type: 'PTR' }, // not ready
-  { q: '101.0.0.10.in-addr.arpa', type: 'PTR', differs: 'CoreDNS without fallthrough: NXDOMAIN; Kubernetes\' Corefile falls through' },
+  // Name errors in the reverse zones fall through (`fallthrough in-addr.arpa ip6.arpa`).
+  { q: '101.0.0.10.in-addr.arpa', type: 'PTR' },
   { q: '1.0.0.10.in-addr.arpa', type: 'A' },
+  { q: '1.0.0.10.in-addr.arpa', type: 'TXT' },
   { q: '0.0.10.in-addr.arpa', type: 'PTR' },
-  { q: 'in-addr.arpa', type: 'SOA', differs: 'CoreDNS answers an SOA for all of in-addr.arpa' },
-  { q: '1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.d.c.b.a.4.3.2.1.ip6.arpa', type: 'PTR', differs: 'IPv4 only here: ip6.arpa is forwarded' },
+  { q: 'svc1.testns.svc.in-addr.arpa', type: 'A' }, // Records: IsReverse
+  // ip6.arpa (reverse.go, dnsutil reverse6): the addresses the zone knows, IPv4-mapped ones as IPv4.
+  { q: '1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.d.c.b.a.4.3.2.1.ip6.arpa', type: 'PTR', rcode: 'NOERROR', answer: [`1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.d.c.b.a.4.3.2.1.ip6.arpa. 30 IN PTR svc6.${T}.`] },
+  { q: '3.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1.0.0.ip6.arpa', type: 'PTR', rcode: 'NOERROR', answer: [`3.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1.0.0.ip6.arpa. 30 IN PTR svc-dual-stack.${T}.`] },
+  { q: '2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.d.c.b.a.8.7.6.5.ip6.arpa', type: 'PTR', rcode: 'NOERROR', answer: [`2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.d.c.b.a.8.7.6.5.ip6.arpa. 30 IN PTR 5678-abcd--2.hdls1.${T}.`] },
+  { q: '1.0.0.0.0.0.a.0.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa', type: 'PTR', rcode: 'NOERROR', answer: [`1.0.0.0.0.0.a.0.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa. 30 IN PTR svc1.${T}.`] },
+  { q: '9.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.d.c.b.a.8.7.6.5.ip6.arpa', type: 'PTR' },
+  // The reverse zones' apex (handler.go: SOA and NS at the zone; Records: NODATA for other types
+  // but TXT, whose name error falls through), NODATA for SOA below it and at svc/pod, ns.dns's
+  // addresses and dns-version's TXT as in the cluster zone.
+  { q: 'in-addr.arpa', type: 'SOA', rcode: 'NOERROR', answer: [ARPA_SOA] },
+  {
+    q: 'in-addr.arpa',
+    type: 'NS',
+    rcode: 'NOERROR',
+    answer: ['in-addr.arpa. 30 IN NS kube-dns.kube-system.svc.in-addr.arpa.'],
+    extra: ['kube-dns.kube-system.svc.in-addr.arpa. 30 IN A 10.0.0.10'],
+  },
+  { q: 'in-addr.arpa', type: 'A', rcode: 'NOERROR', ns: [ARPA_SOA] },
+  { q: 'in-addr.arpa', type: 'PTR', rcode: 'NOERROR', ns: [ARPA_SOA] },
+  { q: 'in-addr.arpa', type: 'TXT' },
+  { q: 'in-addr.arpa', type: 252 /* AXFR */, rcode: 'REFUSED', aa: false },
+  { q: '1.0.0.10.in-addr.arpa', type: 'SOA', rcode: 'NOERROR', ns: [ARPA_SOA] },
+  { q: '101.0.0.10.in-addr.arpa', type: 'SOA', rcode: 'NOERROR', ns: [ARPA_SOA] },
+  { q: 'svc.in-addr.arpa', type: 'A', rcode: 'NOERROR', ns: [ARPA_SOA] },
+  { q: 'pod.in-addr.arpa', type: 'PTR', rcode: 'NOERROR', ns: [ARPA_SOA] },
+  { q: 'svc.in-addr.arpa', type: 'TXT' },
+  { q: 'ns.dns.in-addr.arpa', type: 'A', rcode: 'NOERROR', answer: ['ns.dns.in-addr.arpa. 30 IN A 10.0.0.10'] },
+  { q: 'ns.dns.in-addr.arpa', type: 'PTR' },
+  { q: 'dns-version.in-addr.arpa', type: 'TXT', rcode: 'NOERROR', answer: ['dns-version.in-addr.arpa. 28800 IN TXT "1.1.0"'] },
+  { q: 'dns-version.in-addr.arpa', type: 'A' },
+  { q: 'ip6.arpa', type: 'SOA', rcode: 'NOERROR', answer: [`ip6.arpa. 30 IN SOA ns.dns.ip6.arpa. hostmaster.ip6.arpa. ${SERIAL} 7200 1800 86400 30`] },
 
   // Not ours
   { q: 'example.com', type: 'A' },
@@ -408,6 +501,16 @@ describe('ClusterZone: options', () => {
     check(z, { q: 'pod-nons.pod.cluster.local', type: 'A', rcode: 'NXDOMAIN', ns: [SOA] });
     check(z, { q: '172-0-0-2.podns.pod.cluster.local', type: 'A', rcode: 'NXDOMAIN', ns: [SOA] });
     check(z, { q: '10-240-0-1.testns.pod.cluster.local', type: 'A', rcode: 'NXDOMAIN', ns: [SOA] });
+    // Pods sharing an address there (hostNetwork) are one service each: one SRV, weight 100/2.
+    z.upsertPod(pod('podns', 'bar', '10.240.0.1'));
+    check(z, { q: '10-240-0-1.podns.pod.cluster.local', type: 'A', rcode: 'NOERROR', answer: ['10-240-0-1.podns.pod.cluster.local. 30 IN A 10.240.0.1'] });
+    check(z, {
+      q: '10-240-0-1.podns.pod.cluster.local',
+      type: 'SRV',
+      rcode: 'NOERROR',
+      answer: ['10-240-0-1.podns.pod.cluster.local. 30 IN SRV 0 50 0 10-240-0-1.podns.pod.cluster.local.'],
+      extra: ['10-240-0-1.podns.pod.cluster.local. 30 IN A 10.240.0.1'],
+    });
   });
 
   it('pods disabled: nothing below pod.<zone>', () => {
@@ -426,16 +529,41 @@ describe('ClusterZone: options', () => {
     expect(() => new ClusterZone({ ttl: 3601 })).toThrow(/0 to 3600/);
   });
 
-  it('NS without a known DNS Service: ns.dns.<zone> with the configured address, or no glue at all', () => {
+  it('NS without a known DNS Service: ns.dns.<zone> with the configured address; none without one (ns.go nsAddrs)', () => {
     const z = new ClusterZone({ dnsServiceIP: '10.0.0.10', now: () => NOW });
     check(z, { q: 'cluster.local', type: 'NS', rcode: 'NOERROR', answer: ['cluster.local. 30 IN NS ns.dns.cluster.local.'], extra: ['ns.dns.cluster.local. 30 IN A 10.0.0.10'] });
+    check(z, { q: 'ns.dns.cluster.local', type: 'A', rcode: 'NOERROR', answer: ['ns.dns.cluster.local. 30 IN A 10.0.0.10'] });
+    // As CoreDNS with no address of its own: no name server records (NODATA).
     const bare = new ClusterZone({ now: () => NOW });
-    check(bare, { q: 'cluster.local', type: 'NS', rcode: 'NOERROR', answer: ['cluster.local. 30 IN NS ns.dns.cluster.local.'] });
+    check(bare, { q: 'cluster.local', type: 'NS', rcode: 'NOERROR', ns: [SOA] });
     check(bare, { q: 'ns.dns.cluster.local', type: 'A', rcode: 'NOERROR', ns: [SOA] });
+    // An EndpointSlice lists the address but its Service is not seen yet: no name server either
+    // (nsAddrs falls back to ns.dns only when no endpoint has the address).
+    z.upsertEndpointSlice(slice('kube-system', 'kube-dns', 'kube-dns-abcde', [{ ip: '10.0.0.10' }]));
+    check(z, { q: 'cluster.local', type: 'NS', rcode: 'NOERROR', ns: [SOA] });
+  });
+
+  it('ExternalName chains: at most maxCnameChainLength + 1 CNAMEs, then NODATA (backend_lookup.go A)', () => {
+    const chain = (length: number): ClusterZone => {
+      const z = new ClusterZone({ now: () => NOW });
+      z.upsertNamespace(ns('default'));
+      z.upsertService(svc('default', 'end', { ip: '10.0.0.7', ports: [HTTP] }));
+      for (let i = 0; i < length; i++) z.upsertService(svc('default', `c${i}`, { type: 'ExternalName', externalName: `${i + 1 < length ? `c${i + 1}` : 'end'}.default.svc.cluster.local` }));
+      z.markSynced();
+      return z;
+    };
+    const a = (z: ClusterZone): Answer => z.resolve({ name: 'c0.default.svc.cluster.local', type: RRType.A, class: 1 })!;
+    const eleven = a(chain(11));
+    expect(eleven.answer.map((r) => r.type)).toEqual([...Array(11).fill(RRType.CNAME), RRType.A]);
+    const twelve = a(chain(12));
+    expect({ rcode: twelve.rcode, answer: twelve.answer.length }).toEqual({ rcode: Rcode.NOERROR, answer: 0 });
   });
 
   it('another domain, given with a trailing dot and capitals', () => {
     const z = new ClusterZone({ domain: 'Corp.Example.', now: () => NOW });
+    // differs: no Namespace object seen, but a Service there: its namespace exists. CoreDNS looks at
+    // Namespace objects only (namespace.go), which differs only while the informers are out of step
+    // (the API admits no Service in a namespace that does not exist).
     z.upsertService(svc('default', 'web', { ip: '10.0.0.7', ports: [HTTP] }));
     check(z, { q: 'web.default.svc.corp.example', type: 'A', rcode: 'NOERROR', answer: ['web.default.svc.corp.example. 30 IN A 10.0.0.7'] });
     check(z, { q: 'web.default.svc.cluster.local', type: 'A' });
@@ -521,11 +649,12 @@ describe('ClusterZone: updates', () => {
     expect(z.resolve({ name: '1.0.1.10.in-addr.arpa', type: RRType.PTR, class: 1 })).toBeUndefined();
   });
 
-  it('slices that arrive before their Service count once it arrives', () => {
+  it('slices that arrive before their Service count once it arrives; their PTR is there at once (reverse.go)', () => {
     const { z } = fresh();
     z.upsertEndpointSlice(slice('default', 'db', 'db-1', [{ ip: '10.1.0.1' }]));
     expect(A(z, 'db.default.svc.cluster.local').rcode).toBe(Rcode.NXDOMAIN);
-    expect(z.resolve({ name: '1.0.1.10.in-addr.arpa', type: RRType.PTR, class: 1 })).toBeUndefined();
+    // serviceRecordForIP names the endpoint from its slice's service label, Service seen or not.
+    expect(z.resolve({ name: '1.0.1.10.in-addr.arpa', type: RRType.PTR, class: 1 })?.answer.map((r) => r.data)).toEqual(['10-1-0-1.db.default.svc.cluster.local']);
     z.upsertService(svc('default', 'db', { ip: 'None', ports: [HTTP] }));
     expect(ips(A(z, 'db.default.svc.cluster.local'))).toEqual(['10.1.0.1']);
   });

@@ -5,21 +5,25 @@
 // indexes keyed by lowercase names and addresses, built on update, so a question costs a few map
 // lookups plus the records of the one Service it names.
 //
-// The tree it answers (below <zone>; rcodes per RFC 1034/2308, SOA in the authority of every
-// negative answer):
-//   (apex)                              SOA, NS (+ A glue)
-//   dns-version                         TXT "1.1.0"                         spec 2.2
-//   ns.dns                              A: the DNS service's address        CoreDNS ns.go
-//   svc, <ns>.svc                       no records (NODATA; <ns> must exist)
+// Where the specification is silent, the answers are CoreDNS's, NXDOMAIN and NODATA included, even
+// where RFC 8020 would say otherwise (the empty non-terminal `_tcp.<svc>` is NXDOMAIN, as CoreDNS
+// parses it as an endpoint name). The tree it answers (below <zone>; the SOA in the authority of
+// every negative answer):
+//   (apex)                              SOA, NS (+ glue); TXT NXDOMAIN, others NODATA
+//   dns-version                         TXT "1.1.0" only; other types NXDOMAIN          spec 2.2
+//   ns.dns                              A/AAAA: the DNS service's addresses            CoreDNS ns.go
+//   svc, <ns>.svc, pod, <ns>.pod        no records (NODATA; <ns> must exist); TXT NXDOMAIN
 //   <svc>.<ns>.svc                      A/AAAA cluster IPs, or ready endpoints (headless),
-//                                       or CNAME (ExternalName); SRV per port    spec 2.3-2.5
-//   _<port>._<proto>.<svc>.<ns>.svc     SRV per named port (x ready endpoint, headless)
-//   <endpoint>.<svc>.<ns>.svc           A/AAAA of the endpoint; SRV per port      spec 2.4.1
-//   pod, <ns>.pod, <a-b-c-d>.<ns>.pod   pod A records per `pods` mode          CoreDNS findPods
-// and, in in-addr.arpa, PTR for cluster IPs and ready endpoint addresses (spec 2.3.3, 2.4.3);
-// every other reverse question is not ours (undefined: the server forwards it, as `fallthrough`).
+//                                       or CNAME (ExternalName); SRV per port       spec 2.3-2.5
+//   <port>.<proto>.<svc>.<ns>.svc       as <svc> for the matching ports (one leading `_` off each;
+//                                       `_` alone matches any): SRV, and A/AAAA too
+//   <endpoint>.<svc>.<ns>.svc           A/AAAA of the endpoint; SRV per port          spec 2.4.1
+//   [x.[y.]]<a-b-c-d>.<ns>.pod          the pod's A/AAAA per `pods` mode; SRV port 0  CoreDNS findPods
+// SOA at any name but the apex is NODATA. In in-addr.arpa and ip6.arpa: PTR for cluster IPs and
+// ready endpoint addresses (spec 2.3.3, 2.4.3), the apex's SOA and NS, NODATA at `svc` and `pod`;
+// every other name there is not ours (undefined: the server forwards it, as `fallthrough`).
 import type { EndpointSlice, Namespace, Pod, Service } from '../api/core.js';
-import { endpointLabel, isIPv6Address, podLabelAddress, relativeName, reverseIPv4 } from './names.js';
+import { endpointLabel, isIPv6Address, podLabelAddress, relativeName, reverseIPv4, reverseIPv6, stripUnderscore } from './names.js';
 import {
   projectEndpointSlice,
   projectPod,
@@ -45,7 +49,8 @@ export interface ClusterZoneOptions {
   podMode?: PodMode;
   /**
    * The address this server answers on (kube-dns's cluster IP): the zone's NS names the Service
-   * whose ready endpoint it is, as CoreDNS does with its own address; `ns.dns.<zone>` otherwise.
+   * whose ready endpoint it is, as CoreDNS does with its own address; `ns.dns.<zone>` when no
+   * EndpointSlice lists it. Without one the zone has no NS records (CoreDNS with no address).
    */
   dnsServiceIP?: string;
   /** Milliseconds clock for the SOA serial (the time of the last change, as CoreDNS). Default Date.now. */
@@ -55,10 +60,12 @@ export interface ClusterZoneOptions {
 /** Schema version of the specification (2.2) and the TTL CoreDNS gives its record. */
 const SCHEMA_VERSION = '1.1.0';
 const SCHEMA_TTL = 28800;
-/** CoreDNS plugin/backend_lookup.go maxCnameChainLength. */
+/** CoreDNS plugin/backend_lookup.go maxCnameChainLength: a CNAME after this many is dropped. */
 const MAX_CNAME_CHAIN = 10;
 const IXFR = 251;
 const AXFR = 252;
+/** The reverse zones of Kubernetes' Corefile. */
+const REVERSE_ZONES = ['in-addr.arpa', 'ip6.arpa'] as const;
 /** A Service or slice without ports still has addresses (CoreDNS's port -1 sentinel): no SRV from it. */
 const NO_PORTS: readonly DnsPort[] = [{ name: '', protocol: '', port: -1 }];
 
@@ -117,36 +124,43 @@ class MultiMap<K, V> {
   }
 }
 
-/** One (address, port) a name stands for: CoreDNS's msg.Service of findServices. */
+/** One (address, port) a name stands for: CoreDNS's msg.Service of findServices/findPods. */
 interface Entry {
   host: string;
-  /** -1: no port (no SRV). */
+  /** -1: no port (no SRV); 0 for a pod. */
   port: number;
   /** From an endpoint (SRV targets the endpoint's name), not a cluster IP (targets the Service's). */
   endpoint: boolean;
   hostname: string | undefined;
 }
 
-/** Which ports and endpoints a name selects (CoreDNS recordRequest). */
+/** Which ports and endpoints a name selects (CoreDNS recordRequest); undefined matches any. */
 interface Filter {
-  endpoint?: string;
-  port?: string;
-  proto?: string;
-  /** Only named ports (`_<proto>` as an empty non-terminal). */
-  named?: boolean;
+  readonly endpoint?: string;
+  readonly port?: string;
+  readonly proto?: string;
 }
 
-/** What a name is in the tree. */
+const NO_FILTER: Filter = {};
+
+/** What a name is in the tree (what CoreDNS's Records() returns for it). */
 type Found =
+  /** A name error. */
   | { kind: 'nxdomain' }
+  /** No services and no error: the apex, svc, pod, <ns>.svc, <ns>.pod. */
   | { kind: 'empty' }
-  | { kind: 'txt'; text: string[] }
-  | { kind: 'addresses'; addresses: readonly string[] }
+  /** dns-version: a TXT record, a name error for other types. */
+  | { kind: 'version' }
+  /** ns.dns: the name servers' addresses. */
+  | { kind: 'nameserver' }
   | { kind: 'cname'; target: string }
-  | { kind: 'entries'; node: ServiceNode; entries: Entry[]; srvOnly: boolean };
+  /** Services or pods; `base` (a Service's node, or a name below the zone) makes the SRV target, an endpoint's label before it. */
+  | { kind: 'entries'; entries: Entry[]; base: ServiceNode | string };
 
 const NXDOMAIN: Found = { kind: 'nxdomain' };
 const EMPTY: Found = { kind: 'empty' };
+const VERSION: Found = { kind: 'version' };
+const NAMESERVER: Found = { kind: 'nameserver' };
 
 type ObjectName = { namespace: string; name: string } | { metadata: { namespace?: string; name?: string } };
 
@@ -161,6 +175,8 @@ export class ClusterZone implements Lookup {
   readonly podMode: PodMode;
   private readonly dnsServiceIP: string | undefined;
   private readonly now: () => number;
+  /** The cluster domain is above a reverse zone (`arpa`, say): that zone's names are the reverse zone's, the longer match. */
+  private readonly reverseFirst: boolean;
   private readonly namespaces = new Map<string, NamespaceNode>();
   /** EndpointSlices by `<ns>/<name>`, whichever Service they belong to. */
   private readonly slices = new Map<string, DnsEndpointSlice>();
@@ -183,6 +199,7 @@ export class ClusterZone implements Lookup {
     this.dnsServiceIP = opts.dnsServiceIP;
     this.now = opts.now ?? Date.now;
     this.serial = this.unixNow();
+    this.reverseFirst = REVERSE_ZONES.some((z) => z.length > this.domain.length && relativeName(z, this.domain) !== undefined);
   }
 
   // ---- Lookup ----
@@ -205,9 +222,16 @@ export class ClusterZone implements Lookup {
   resolve(q: Question): Answer | undefined {
     if (q.class !== 1) return undefined;
     const lname = q.name.toLowerCase();
+    // CoreDNS takes the longest of its zones that matches; the zone keeps the question's case.
     const rel = relativeName(lname, this.domain);
-    if (rel === undefined) return this.reverse(q, lname);
-    return this.answer(q, rel, undefined);
+    if (rel !== undefined && !this.reverseFirst) return this.answer(q, rel, q.name.slice(q.name.length - this.domain.length));
+    if (lname.charCodeAt(lname.length - 1) === 97 /* a */ && lname.endsWith('.arpa')) {
+      for (const z of REVERSE_ZONES) {
+        const r = relativeName(lname, z);
+        if (r !== undefined) return this.reverse(q, r, q.name.slice(q.name.length - z.length), z === 'ip6.arpa');
+      }
+    }
+    return rel === undefined ? undefined : this.answer(q, rel, q.name.slice(q.name.length - this.domain.length));
   }
 
   // ---- updates ----
@@ -240,6 +264,14 @@ export class ClusterZone implements Lookup {
     if (!old) ns.services++;
     if (svc.kind === 'ClusterIP') for (const ip of svc.clusterIPs) this.byClusterIP.add(ip, node);
     this.changed();
+  }
+
+  /** CoreDNS's service_kind label of a Service's DNS programming latency; undefined when unknown. */
+  serviceKind(namespace: string, name: string): 'cluster_ip' | 'headless_with_selector' | 'headless_without_selector' | undefined {
+    const svc = this.namespaces.get(namespace)?.nodes.get(name)?.svc;
+    if (!svc) return undefined;
+    if (svc.kind !== 'Headless') return 'cluster_ip';
+    return svc.selector ? 'headless_with_selector' : 'headless_without_selector';
   }
 
   deleteService(input: Service | DnsService | ObjectName): void {
@@ -356,40 +388,58 @@ export class ClusterZone implements Lookup {
     if (ns.nodes.size === 0 && !ns.declared) this.namespaces.delete(node.namespace);
   }
 
-  /** A namespace exists once its Namespace object or one of its Services was seen (CoreDNS namespaceExposed). */
+  /**
+   * A namespace exists once its Namespace object or one of its Services was seen. CoreDNS's
+   * namespaceExposed (namespace.go) looks at Namespace objects only; the two differ only while the
+   * informers are out of step, as the API admits no Service in a namespace that does not exist.
+   */
   private namespaceExists(name: string): boolean {
     const ns = this.namespaces.get(name);
     return !!ns && (ns.declared || ns.services > 0);
   }
 
   // ---- answers ----
+  //
+  // What follows mirrors CoreDNS's kubernetes plugin (handler.go ServeDNS, kubernetes.go Services/
+  // Records/findServices/findPods, reverse.go, ns.go) and plugin/backend_lookup.go, whose answers
+  // come from the services a name "has": a name error (errNoItems/errInvalidRequest/errNsNotExposed)
+  // is NXDOMAIN, anything else with no record of the asked type is NODATA.
 
-  /** `chain`: the names of the CNAME chain followed so far (undefined before the first). */
-  private answer(q: Question, rel: string, chain: Set<string> | undefined): Answer {
-    const zone = q.name.slice(q.name.length - this.domain.length);
-    if (q.type === AXFR || q.type === IXFR) return { rcode: Rcode.REFUSED, authoritative: false, answer: [], authority: [], additional: [] };
+  private answer(q: Question, rel: string, zone: string): Answer {
+    const t = q.type;
+    // handler.go: transfers are refused; SOA is answered at the apex only, NODATA at any other name.
+    if (t === AXFR || t === IXFR) return { rcode: Rcode.REFUSED, authoritative: false, answer: [], authority: [], additional: [] };
     if (rel === '') return this.apex(q, zone);
+    if (t === RRType.SOA) return this.negative(Rcode.NOERROR, zone);
     const found = this.find(rel.split('.'));
     switch (found.kind) {
       case 'nxdomain':
         return this.negative(Rcode.NXDOMAIN, zone);
       case 'empty':
-        return this.negative(Rcode.NOERROR, zone);
-      case 'txt':
-        if (q.type !== RRType.TXT) return this.negative(Rcode.NOERROR, zone);
-        return this.positive([{ name: q.name, type: RRType.TXT, ttl: SCHEMA_TTL, data: found.text }]);
-      case 'addresses':
-        return this.records(this.addressRecords(q, found.addresses), [], zone);
-      case 'cname':
-        return this.cname(q, found.target, zone, chain);
-      case 'entries': {
-        if (q.type === RRType.SRV) {
-          const { answer, additional } = this.srvRecords(q, found.node, found.entries, zone);
+        // Records() returns no service and no error: every type NODATA, but TXT, which is NXDOMAIN
+        // unless the name has a service (Services, TXT case).
+        return this.negative(t === RRType.TXT ? Rcode.NXDOMAIN : Rcode.NOERROR, zone);
+      case 'version':
+        // Services, TXT case: only TXT is looked at; any other type parses as an invalid name.
+        return t === RRType.TXT ? this.positive([this.versionRecord(q)]) : this.negative(Rcode.NXDOMAIN, zone);
+      case 'nameserver':
+        // isDefaultNS: ns.dns.<zone> has the name servers' A/AAAA; TXT and PTR go through Records,
+        // where "ns.dns" is an invalid name.
+        if (t === RRType.TXT || t === RRType.PTR) return this.negative(Rcode.NXDOMAIN, zone);
+        return this.records(this.addressRecords(q, this.nameserverIPs()), [], zone);
+      case 'cname': {
+        if (t === RRType.CNAME) return this.positive([this.cnameRecord(q.name, found.target)]);
+        if (t !== RRType.A && t !== RRType.AAAA) return this.negative(Rcode.NOERROR, zone);
+        const { answer, chase } = this.follow(q, found.target, []);
+        if (answer.length === 0) return this.negative(Rcode.NOERROR, zone);
+        return chase ? { ...this.positive(answer), chase } : this.positive(answer);
+      }
+      case 'entries':
+        if (t === RRType.SRV) {
+          const { answer, additional } = this.srvRecords(q, found, zone);
           return this.records(answer, additional, zone);
         }
-        if (found.srvOnly) return this.negative(Rcode.NOERROR, zone);
-        return this.records(this.addressRecords(q, found.entries.map((e) => e.host)), [], zone);
-      }
+        return this.records(this.addressRecords(q, hosts(found.entries)), [], zone);
     }
   }
 
@@ -397,11 +447,10 @@ export class ClusterZone implements Lookup {
     const n = labels.length;
     switch (labels[n - 1]) {
       case 'dns-version':
-        return n === 1 ? { kind: 'txt', text: [SCHEMA_VERSION] } : NXDOMAIN;
+        return n === 1 ? VERSION : NXDOMAIN;
       case 'dns':
-        // ns.dns.<zone> is the SOA's MNAME (CoreDNS answers its A from ns.go): it and dns.<zone> exist.
-        if (n === 1) return EMPTY;
-        return n === 2 && labels[0] === 'ns' ? { kind: 'addresses', addresses: this.nameservers().map((s) => s.ip) } : NXDOMAIN;
+        // ns.dns.<zone> is the SOA's MNAME (ns.go isDefaultNS); dns.<zone> itself is an invalid name.
+        return n === 2 && labels[0] === 'ns' ? NAMESERVER : NXDOMAIN;
       case 'svc':
         return this.findService(labels);
       case 'pod':
@@ -411,63 +460,71 @@ export class ClusterZone implements Lookup {
     }
   }
 
+  /**
+   * parse.go parseRequest + kubernetes.go findServices: `svc`, `<ns>.svc` exist with no records;
+   * below a Service, one more label is an endpoint, two are `<port>.<protocol>` with one leading
+   * underscore each taken off (`_` alone matches any), more is a name error.
+   */
   private findService(labels: string[]): Found {
     const n = labels.length;
     if (n === 1) return EMPTY;
-    if (!this.namespaceExists(labels[n - 2]!)) return NXDOMAIN;
+    if (n > 5 || !this.namespaceExists(labels[n - 2]!)) return NXDOMAIN;
     if (n === 2) return EMPTY;
     const node = this.namespaces.get(labels[n - 2]!)?.nodes.get(labels[n - 3]!);
     const svc = node?.svc;
     if (!node || !svc) return NXDOMAIN;
+    let f: Filter = NO_FILTER;
+    if (n === 4) f = { endpoint: labels[0] };
+    else if (n === 5) {
+      const port = stripUnderscore(labels[0]!);
+      const proto = stripUnderscore(labels[1]!);
+      if (port !== '' || proto !== '') f = { port: port === '' ? undefined : port, proto: proto === '' ? undefined : proto };
+    }
     if (svc.kind === 'ExternalName') {
-      // Nothing below an ExternalName (no endpoints, no SRV: CoreDNS findServices skips them).
-      return n === 3 && svc.externalName ? { kind: 'cname', target: svc.externalName } : NXDOMAIN;
+      // No endpoints, ports or protocols below an ExternalName; its target must be a name.
+      return f === NO_FILTER && svc.externalName ? { kind: 'cname', target: svc.externalName } : NXDOMAIN;
     }
-    if (n === 3) {
-      const entries = this.collect(node, {});
-      if (entries.length > 0) return { kind: 'entries', node, entries, srvOnly: false };
-      // No address of its own, but endpoint names below it: an empty non-terminal.
-      return [...node.slices.values()].some((s) => s.addresses.length > 0) ? EMPTY : NXDOMAIN;
+    if (svc.kind === 'ClusterIP' && f.endpoint === undefined) {
+      // The Service's ports x its cluster IPs; the name exists once a port matches.
+      const ports = this.ports(svc.ports, f);
+      if (ports.length === 0) return NXDOMAIN;
+      const entries: Entry[] = [];
+      for (const p of ports) for (const ip of svc.clusterIPs) entries.push({ host: ip, port: p.port, endpoint: false, hostname: undefined });
+      return { kind: 'entries', entries, base: node };
     }
-    const first = labels[0]!;
-    if (n === 4) {
-      if (first.startsWith('_')) return this.collect(node, { proto: first.slice(1), named: true }).length > 0 ? EMPTY : NXDOMAIN;
-      const entries = this.collect(node, { endpoint: first });
-      return entries.length > 0 ? { kind: 'entries', node, entries, srvOnly: false } : NXDOMAIN;
-    }
-    const second = labels[1]!;
-    if (n === 5 && first.length > 1 && first.startsWith('_') && second.length > 1 && second.startsWith('_')) {
-      const entries = this.collect(node, { port: first.slice(1), proto: second.slice(1) });
-      return entries.length > 0 ? { kind: 'entries', node, entries, srvOnly: true } : NXDOMAIN;
-    }
-    return NXDOMAIN;
-  }
-
-  private findPod(labels: string[]): Found {
-    const n = labels.length;
-    if (n === 1) return EMPTY;
-    if (this.podMode === 'disabled' || !this.namespaceExists(labels[n - 2]!)) return NXDOMAIN;
-    if (n === 2) return EMPTY;
-    if (n > 3) return NXDOMAIN;
-    const ip = podLabelAddress(labels[0]!);
-    if (!ip) return NXDOMAIN;
-    if (this.podMode === 'verified' && !this.byPodIP.get(ip).some((key) => key.startsWith(`${labels[1]}/`))) return NXDOMAIN;
-    return { kind: 'addresses', addresses: [ip] };
+    // Headless, or one endpoint of any Service: ready endpoints x their slice's ports.
+    const entries = this.collect(node, f);
+    return entries.length > 0 ? { kind: 'entries', entries, base: node } : NXDOMAIN;
   }
 
   /**
-   * The (address, port) pairs a Service name selects (CoreDNS findServices): a headless Service,
-   * or any Service asked for one endpoint, by its ready endpoints x their slice's ports; otherwise
-   * by its cluster IPs x its ports.
+   * kubernetes.go findPods: `pod`, `<ns>.pod` exist with no records; `<a-b-c-d>.<ns>.pod` answers
+   * the address (`insecure`) or the pods with it in that namespace (`verified`). Labels left of the
+   * address (up to two, parse.go's endpoint or port/protocol) are ignored.
    */
-  private collect(node: ServiceNode, f: Filter): Entry[] {
-    const svc = node.svc;
-    const out: Entry[] = [];
-    if (!svc || svc.kind === 'ExternalName') return out;
-    if (svc.kind === 'ClusterIP' && f.endpoint === undefined) {
-      for (const p of this.ports(svc.ports, f)) for (const ip of svc.clusterIPs) out.push({ host: ip, port: p.port, endpoint: false, hostname: undefined });
-      return out;
+  private findPod(labels: string[]): Found {
+    const n = labels.length;
+    if (n === 1) return EMPTY;
+    const ns = labels[n - 2]!;
+    if (n > 5 || !this.namespaceExists(ns) || this.podMode === 'disabled') return NXDOMAIN;
+    if (n === 2) return EMPTY;
+    const label = labels[n - 3]!;
+    const ip = podLabelAddress(label);
+    if (!ip) return NXDOMAIN;
+    const entry: Entry = { host: ip, port: 0, endpoint: false, hostname: undefined };
+    let entries = [entry];
+    if (this.podMode === 'verified') {
+      // One service per pod with that address there (hostNetwork pods share one): SRV weights count them.
+      entries = [];
+      for (const key of this.byPodIP.get(ip)) if (key.startsWith(`${ns}/`)) entries.push(entry);
+      if (entries.length === 0) return NXDOMAIN;
     }
+    return { kind: 'entries', entries, base: `${label}.${ns}.pod` };
+  }
+
+  /** Ready endpoints (all, or the one named `f.endpoint`) x their slice's ports matching `f`. */
+  private collect(node: ServiceNode, f: Filter): Entry[] {
+    const out: Entry[] = [];
     const label = f.endpoint;
     const dotted = label?.replaceAll('-', '.');
     for (const s of node.slices.values()) {
@@ -487,10 +544,11 @@ export class ClusterZone implements Lookup {
     return out;
   }
 
+  /** kubernetes.go matchPortAndProtocol: a port or protocol left out matches any; no ports is the port -1 sentinel. */
   private ports(ports: readonly DnsPort[], f: Filter): readonly DnsPort[] {
     const all = ports.length > 0 ? ports : NO_PORTS;
-    if (f.port === undefined && f.proto === undefined && !f.named) return all;
-    return all.filter((p) => (f.port === undefined || p.name === f.port) && (f.proto === undefined || p.protocol === f.proto) && (!f.named || p.name !== ''));
+    if (f.port === undefined && f.proto === undefined) return all;
+    return all.filter((p) => (f.port === undefined || p.name === f.port) && (f.proto === undefined || p.protocol === f.proto));
   }
 
   /** A or AAAA records (by the question's type) for the addresses, duplicates once; none for other types. */
@@ -510,15 +568,17 @@ export class ClusterZone implements Lookup {
   }
 
   /**
-   * SRV records (CoreDNS plugin.SRV): priority 0, weight 100/n for the n pairs selected, one record
-   * per (target, port), the targets' addresses in the additional section.
+   * SRV records (backend_lookup.go SRV): priority 0, weight 100/n for the n (address, port) pairs
+   * selected, one record per (target, port) with a port (-1 is none; a pod's is 0), the targets'
+   * addresses in the additional section.
    */
-  private srvRecords(q: Question, node: ServiceNode, entries: readonly Entry[], zone: string): { answer: RR[]; additional: RR[] } {
+  private srvRecords(q: Question, found: Extract<Found, { kind: 'entries' }>, zone: string): { answer: RR[]; additional: RR[] } {
+    const { entries } = found;
     const weight = Math.max(1, Math.floor((100 / (100 * entries.length)) * 100));
     const answer: RR[] = [];
     const additional: RR[] = [];
     const seen = new Set<string>();
-    const base = `${node.name}.${node.namespace}.svc.${zone}`;
+    const base = typeof found.base === 'string' ? `${found.base}.${zone}` : `${found.base.name}.${found.base.namespace}.svc.${zone}`;
     for (const e of entries) {
       if (e.port === -1) continue;
       const target = e.endpoint ? `${endpointLabel(e.host, e.hostname)}.${base}` : base;
@@ -540,39 +600,76 @@ export class ClusterZone implements Lookup {
     return isIPv6Address(ip) ? { name, type: RRType.AAAA, ttl: this.ttl, data: ip } : { name, type: RRType.A, ttl: this.ttl, data: ip };
   }
 
-  /**
-   * An ExternalName: the CNAME itself when asked CNAME; for A/AAAA the CNAME and, for a target in
-   * the cluster zone, that name's answer (RFC 1034 4.3.2), else `chase` for the server to resolve
-   * upstream; other types have no data here (CoreDNS answers them NODATA).
-   */
-  private cname(q: Question, target: string, zone: string, chain = new Set([q.name.toLowerCase()])): Answer {
-    const rr: RR = { name: q.name, type: RRType.CNAME, ttl: this.ttl, data: target };
-    if (q.type === RRType.CNAME) return this.positive([rr]);
-    if (q.type !== RRType.A && q.type !== RRType.AAAA) return this.negative(Rcode.NOERROR, zone);
-    const lower = target.toLowerCase();
-    const rel = relativeName(lower, this.domain);
-    if (rel === undefined) return { ...this.positive([rr]), chase: { name: target, type: q.type } };
-    if (chain.has(lower) || chain.size > MAX_CNAME_CHAIN) return { rcode: Rcode.SERVFAIL, authoritative: true, answer: [rr], authority: [], additional: [] };
-    chain.add(lower);
-    const next = this.answer({ name: target, type: q.type, class: q.class }, rel, chain);
-    return { ...next, answer: [rr, ...next.answer] };
+  private cnameRecord(name: string, target: string): RR {
+    return { name, type: RRType.CNAME, ttl: this.ttl, data: target };
   }
 
+  private versionRecord(q: Question): RR {
+    return { name: q.name, type: RRType.TXT, ttl: SCHEMA_TTL, data: [SCHEMA_VERSION] };
+  }
+
+  /**
+   * An ExternalName asked A/AAAA (backend_lookup.go A/AAAA, CNAME case): the CNAME, then for a
+   * target in the cluster zone that name's records, the CNAME dropped when it has none (a missing
+   * target, a loop, a chain past maxCnameChainLength: NODATA); for a target outside, `chase` for the
+   * server to resolve upstream. `prev`: the targets of the CNAMEs before this one.
+   */
+  private follow(q: Question, target: string, prev: readonly string[]): { answer: RR[]; chase?: { name: string; type: number } } {
+    const lname = q.name.toLowerCase();
+    const lower = target.toLowerCase();
+    // "x CNAME x" or a target below x, a chain too long, a target seen before: dropped.
+    if (lower === lname || lower.endsWith(`.${lname}`) || prev.length > MAX_CNAME_CHAIN || prev.includes(lower)) return { answer: [] };
+    const rr = this.cnameRecord(q.name, target);
+    const rel = relativeName(lower, this.domain);
+    if (rel === undefined) return { answer: [rr], chase: { name: target, type: q.type } };
+    const next = this.addressLookup({ name: target, type: q.type, class: q.class }, rel, [...prev, lower]);
+    if (!next || next.answer.length === 0) return { answer: [] };
+    return { answer: [rr, ...next.answer], chase: next.chase };
+  }
+
+  /** backend_lookup.go A/AAAA for a name in the cluster zone: its records, undefined for a name error. */
+  private addressLookup(q: Question, rel: string, prev: readonly string[]): { answer: RR[]; chase?: { name: string; type: number } } | undefined {
+    // checkForApex: the apex has no address records.
+    if (rel === '') return { answer: [] };
+    const found = this.find(rel.split('.'));
+    switch (found.kind) {
+      case 'nxdomain':
+      case 'version':
+        return undefined;
+      case 'empty':
+        return { answer: [] };
+      case 'nameserver':
+        return { answer: this.addressRecords(q, this.nameserverIPs()) };
+      case 'entries':
+        return { answer: this.addressRecords(q, hosts(found.entries)) };
+      case 'cname':
+        return this.follow(q, found.target, prev);
+    }
+  }
+
+  /** The apex of a zone (handler.go): SOA, NS; TXT NXDOMAIN (Services, TXT case); other types NODATA. */
   private apex(q: Question, zone: string): Answer {
-    if (q.type === RRType.SOA) return this.positive([this.soa(zone)]);
-    if (q.type !== RRType.NS) return this.negative(Rcode.NOERROR, zone);
-    const servers = this.nameservers();
-    const names = servers.length > 0 ? [...new Set(servers.map((s) => s.name))] : ['ns.dns'];
-    return this.positive(
-      names.map((n) => ({ name: q.name, type: RRType.NS, ttl: this.ttl, data: `${n}.${zone}` })),
-      servers.map((s) => this.address(`${s.name}.${zone}`, s.ip)),
-    );
+    switch (q.type) {
+      case RRType.SOA:
+        return this.positive([this.soa(zone)]);
+      case RRType.NS: {
+        // backend_lookup.go NS: one NS per name server name, each name's addresses as glue.
+        const servers = this.nameservers();
+        const names = [...new Set(servers.map((s) => s.name))];
+        const answer: RR[] = names.map((n) => ({ name: q.name, type: RRType.NS, ttl: this.ttl, data: `${n}.${zone}` }));
+        return this.records(answer, servers.map((s) => this.address(`${s.name}.${zone}`, s.ip)), zone);
+      }
+      case RRType.TXT:
+        return this.negative(Rcode.NXDOMAIN, zone);
+      default:
+        return this.negative(Rcode.NOERROR, zone);
+    }
   }
 
   /**
    * The zone's name servers as (name below the zone, address) (CoreDNS ns.go nsAddrs): the Services
-   * whose ready endpoint is this server's address (their cluster IPs; a headless one's endpoints),
-   * else `ns.dns` with that address.
+   * of the EndpointSlices listing this server's address (their cluster IPs; a headless one's
+   * endpoints), else `ns.dns` with that address; none without an address.
    */
   private nameservers(): { name: string; ip: string }[] {
     const ip = this.dnsServiceIP;
@@ -584,7 +681,8 @@ export class ClusterZone implements Lookup {
       seen.add(`${name} ${addr}`);
       out.push({ name, ip: addr });
     };
-    for (const node of this.byEndpointIP.get(ip)) {
+    const nodes = this.byEndpointIP.get(ip);
+    for (const node of nodes) {
       const svc = node.svc;
       const name = `${node.name}.${node.namespace}.svc`;
       if (svc?.kind === 'ClusterIP') for (const cip of svc.clusterIPs) add(name, cip);
@@ -594,26 +692,57 @@ export class ClusterZone implements Lookup {
         s.addresses.forEach((a, i) => add(`${endpointLabel(a, s.hostnames?.[i])}.${name}`, a));
       }
     }
-    if (out.length === 0) out.push({ name: 'ns.dns', ip });
+    // nsAddrs falls back to ns.dns only when no EndpointSlice lists the address (one whose Service
+    // is not seen yet gives no name server at all).
+    if (nodes.length === 0) out.push({ name: 'ns.dns', ip });
     return out;
   }
 
-  /** PTR for a cluster IP (its Service) or a ready endpoint address (each endpoint name): spec 2.3.3, 2.4.3. */
-  private reverse(q: Question, lname: string): Answer | undefined {
-    if (q.type !== RRType.PTR) return undefined;
-    const rel = relativeName(lname, 'in-addr.arpa');
-    const ip = rel ? reverseIPv4(rel) : undefined;
-    if (!ip) return undefined;
-    const targets = this.pointers(ip);
-    if (targets.length === 0) return undefined;
-    return this.positive(targets.map((t) => ({ name: q.name, type: RRType.PTR, ttl: this.ttl, data: t })));
+  private nameserverIPs(): string[] {
+    return this.nameservers().map((s) => s.ip);
   }
 
+  /**
+   * A question in in-addr.arpa or ip6.arpa (Kubernetes' Corefile serves both, with `fallthrough`
+   * for them): PTR for a cluster IP or a ready endpoint address (spec 2.3.3, 2.4.3; reverse.go);
+   * the apex's SOA and NS; what Records() makes of the few names it parses (`svc`, `pod`, `ns.dns`,
+   * `dns-version`); undefined (fall through to upstream) for every other name error.
+   */
+  private reverse(q: Question, rel: string, zone: string, v6: boolean): Answer | undefined {
+    const t = q.type;
+    if (t === AXFR || t === IXFR) return { rcode: Rcode.REFUSED, authoritative: false, answer: [], authority: [], additional: [] };
+    // The apex's TXT is a name error (Services, TXT case), which falls through here.
+    if (rel === '') return t === RRType.TXT ? undefined : this.apex(q, zone);
+    if (t === RRType.SOA) return this.negative(Rcode.NOERROR, zone);
+    if (t === RRType.PTR) {
+      const ip = v6 ? reverseIPv6(rel) : reverseIPv4(rel);
+      if (ip !== undefined) {
+        const targets = this.pointers(ip);
+        return targets.length === 0 ? undefined : this.positive(targets.map((p) => ({ name: q.name, type: RRType.PTR, ttl: this.ttl, data: p })));
+      }
+    }
+    switch (rel) {
+      case 'svc':
+      case 'pod':
+        return t === RRType.TXT ? undefined : this.negative(Rcode.NOERROR, zone);
+      case 'ns.dns':
+        if (t === RRType.TXT || t === RRType.PTR) return undefined;
+        return this.records(this.addressRecords(q, this.nameserverIPs()), [], zone);
+      case 'dns-version':
+        return t === RRType.TXT ? this.positive([this.versionRecord(q)]) : undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  /**
+   * reverse.go serviceRecordForIP: a Service with that cluster IP, else every EndpointSlice listing
+   * it as a ready address (whether or not its Service is seen), one name per endpoint.
+   */
   private pointers(ip: string): string[] {
     for (const node of this.byClusterIP.get(ip)) if (node.svc) return [`${node.name}.${node.namespace}.svc.${this.domain}`];
     const out: string[] = [];
     for (const node of this.byEndpointIP.get(ip)) {
-      if (!node.svc || node.svc.kind === 'ExternalName') continue;
       for (const s of node.slices.values()) {
         for (let i = s.addresses.indexOf(ip); i >= 0; i = s.addresses.indexOf(ip, i + 1)) {
           const target = `${endpointLabel(ip, s.hostnames?.[i])}.${node.name}.${node.namespace}.svc.${this.domain}`;
@@ -645,4 +774,8 @@ export class ClusterZone implements Lookup {
   private records(answer: RR[], additional: RR[], zone: string): Answer {
     return answer.length > 0 ? this.positive(answer, additional) : this.negative(Rcode.NOERROR, zone);
   }
+}
+
+function hosts(entries: readonly Entry[]): string[] {
+  return entries.map((e) => e.host);
 }

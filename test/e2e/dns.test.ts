@@ -147,6 +147,8 @@ describe('cluster DNS', () => {
     expect(text).toMatch(/^coredns_dns_requests_total\{.*type="A".*\} \d+$/m);
     expect(text).toMatch(/^coredns_dns_responses_total\{.*rcode="NXDOMAIN".*\} [1-9]\d*$/m);
     expect(text).toMatch(/^coredns_dns_request_duration_seconds_bucket\{.*le="\+Inf".*\} [1-9]\d*$/m);
+    // The headless Service's endpoints, timed from the EndpointSlice's trigger time.
+    expect(text).toMatch(/^coredns_kubernetes_dns_programming_duration_seconds_count\{service_kind="headless_with_selector"\} [1-9]\d*$/m);
   });
 
   it('a deleted Service stops resolving', async () => {
