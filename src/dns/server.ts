@@ -465,6 +465,8 @@ export class DnsServer {
       key,
       gen,
     };
+    // Only class IN is served or forwarded (CoreDNS core/dnsserver: other classes are REFUSED).
+    if (s.qclass !== 1) return this.failed(c, Rcode.REFUSED);
     let ans: Answer | undefined;
     try {
       ans = this.lookup.resolve({ name: c.name, type: s.qtype, class: s.qclass });
@@ -540,11 +542,13 @@ export class DnsServer {
       if (!this.forwarder.configured) break;
       const question = Buffer.concat([encodeName(chase.name), Buffer.from([chase.type >> 8, chase.type & 0xff, 0, 1])]);
       this.counters.forwarded++;
+      // CoreDNS (backend_lookup.go) keeps the CNAME whatever the upstream says: its records when
+      // it has some, else the CNAME alone, NOERROR.
       const r = await this.forwarder.resolve(question, c.edns?.do ?? false);
-      if (!r.msg || !r.walked) return this.failed(c, Rcode.SERVFAIL);
-      an.push(...sectionRecords(r.msg, r.walked, 1, r.age));
-      rcode = r.rcode;
-      validUntil = r.validUntil;
+      if (r.msg && r.walked && r.rcode === Rcode.NOERROR) {
+        an.push(...sectionRecords(r.msg, r.walked, 1, r.age));
+        validUntil = r.validUntil;
+      }
       break;
     }
     return this.answer(c, rcode, first.authoritative, an, first.authority, first.additional, validUntil);

@@ -70,7 +70,8 @@ export interface Answer {
   /**
    * Set when the answer ends in a name outside the cluster zone that must be resolved upstream
    * (an ExternalName Service asked for A/AAAA): the server resolves `name`/`type` through its
-   * upstreams and appends those records to `answer` (rcode from upstream when it fails).
+   * upstreams and appends those records to `answer` (when upstream fails, the CNAME stands
+   * alone with NOERROR, as CoreDNS answers).
    */
   chase?: { name: string; type: number };
 }

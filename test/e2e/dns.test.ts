@@ -126,6 +126,12 @@ describe('cluster DNS', () => {
     expect(section(out, 'ANSWER')).toEqual(['outside.default.svc.cluster.local. 30 IN CNAME faraway.example.org.', 'faraway.example.org. 60 IN A 127.1.2.3']);
   });
 
+  it('a class other than IN is refused, not forwarded (as CoreDNS)', async () => {
+    const before = upstreamAsked.length;
+    expect(status(await dig('CH', 'TXT', 'version.bind'))).toBe('REFUSED');
+    expect(upstreamAsked.length).toBe(before);
+  });
+
   it('a pod finds a Service by its short name through its resolv.conf', async () => {
     await c.k(['run', 'toolbox', '--image=busybox', '--restart=Never', '--', 'sleep', '3600']);
     await c.k(['wait', '--for=condition=Ready', 'pod/toolbox', '--timeout=60s']);
