@@ -14,13 +14,16 @@ ROOT=$(cd "$HERE/.." && pwd)
 SHARED=$(cd "$ROOT/../shared/bench" && pwd)
 for t in wrk nginx haproxy kubectl; do command -v "$t" >/dev/null || { echo "proxy-bench: $t is missing (apt-get install wrk nginx haproxy)" >&2; exit 2; }; done
 [ -f "$ROOT/dist/cli/index.js" ] || { echo "proxy-bench: run npm run build first" >&2; exit 2; }
-export RUN_DIR=${RUN_DIR:-$(mktemp -d /tmp/tinykube-proxybench-XXXXXX)}
+OWN_RUN_DIR=""
+[ -n "${RUN_DIR:-}" ] || { RUN_DIR=$(mktemp -d /tmp/tinykube-proxybench-XXXXXX); OWN_RUN_DIR=1; }
+export RUN_DIR
 chmod 755 "$RUN_DIR"   # nginx workers (www-data) read the files under it
 DATA="$RUN_DIR/tinykube"; mkdir -p "$DATA" "$RUN_DIR/home"
 TK_PID=""
 cleanup() {
   [ -n "$TK_PID" ] && kill "$TK_PID" 2>/dev/null && { for _ in $(seq 50); do kill -0 "$TK_PID" 2>/dev/null || break; sleep 0.1; done; kill -9 "$TK_PID" 2>/dev/null || true; }
   bash "$SHARED/peers.sh" stop all >/dev/null 2>&1 || true
+  if [ -n "$OWN_RUN_DIR" ]; then echo "proxy-bench: results were in $RUN_DIR/results.tsv (removed)" >&2; rm -rf "$RUN_DIR"; fi
 }
 trap cleanup EXIT INT TERM
 
