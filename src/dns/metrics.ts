@@ -2,8 +2,7 @@
 // DNS address at 9153: requests by protocol and type, responses by rcode, the request latency
 // histogram, cache hits and misses, forwarded requests, and the kubernetes plugin's DNS
 // programming latency (object change -> served answer).
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { serveMetrics, type MetricsEndpoint } from '../client/metrics-endpoint.js';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DnsServerStats } from './server.js';
 import { RRType } from './types.js';
@@ -15,7 +14,7 @@ const PROGRAMMING_BUCKETS = Array.from({ length: 20 }, (_, i) => 0.001 * 2 ** i)
 export class DnsMetrics {
   readonly registry = new Registry();
   private readonly programming: Histogram;
-  private server?: Server;
+  private endpoint?: MetricsEndpoint;
 
   constructor(
     stats: () => DnsServerStats,
@@ -111,41 +110,19 @@ export class DnsMetrics {
 
   /** /metrics, /health (CoreDNS's health plugin: the process answers) and /ready (synced). */
   async listen(host: string, port: number): Promise<number> {
-    const server = createServer((req, res) => {
-      const path = (req.url ?? '/').split('?')[0];
-      if (path === '/metrics') {
-        void this.registry.metrics().then((text) => {
-          res.writeHead(200, { 'Content-Type': this.registry.contentType });
-          res.end(text);
-        });
-        return;
-      }
+    this.endpoint = await serveMetrics(this.registry, host, port, (path, res) => {
       if (path === '/health' || path === '/ready') {
         const ok = path === '/health' || this.ready();
         res.writeHead(ok ? 200 : 503, { 'Content-Type': 'text/plain; charset=utf-8' });
         res.end(ok ? 'OK' : 'not ready: the cluster zone has not synced');
-        return;
+        return true;
       }
-      res.writeHead(404, { 'Content-Type': 'text/plain' });
-      res.end('404 page not found\n');
+      return false;
     });
-    this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    return (server.address() as AddressInfo).port;
+    return this.endpoint.port;
   }
 
   async close(): Promise<void> {
-    const s = this.server;
-    if (!s) return;
-    await new Promise<void>((resolve) => {
-      s.close(() => resolve());
-      s.closeAllConnections();
-    });
+    await this.endpoint?.close();
   }
 }

@@ -1,8 +1,7 @@
 // kube-proxy's metrics and health endpoint (`--metrics-bind-address`, 10249): Prometheus
 // histograms of sync duration and network programming latency (the kubeproxy_* names), the
 // proxy's traffic counters, and /healthz saying when the rules were last synced.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { serveMetrics, type MetricsEndpoint } from '../client/metrics-endpoint.js';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { UserspaceProxyStats } from './userspace/index.js';
 
@@ -16,7 +15,7 @@ export class ProxyMetrics {
   private readonly programming: Histogram;
   private readonly lastSync: Gauge;
   private readonly syncs: Counter;
-  private server?: Server;
+  private endpoint?: MetricsEndpoint;
   private lastSyncAt?: Date;
 
   constructor(stats: () => UserspaceProxyStats) {
@@ -52,41 +51,19 @@ export class ProxyMetrics {
 
   /** Serves /metrics and /healthz; resolves with the bound port (0 picks a free one). */
   async listen(host: string, port: number): Promise<number> {
-    const server = createServer((req, res) => {
-      const path = (req.url ?? '/').split('?')[0];
-      if (path === '/metrics') {
-        void this.registry.metrics().then((text) => {
-          res.writeHead(200, { 'Content-Type': this.registry.contentType });
-          res.end(text);
-        });
-        return;
-      }
+    this.endpoint = await serveMetrics(this.registry, host, port, (path, res) => {
       if (path === '/healthz' || path === '/livez') {
         const ok = this.lastSyncAt !== undefined;
         res.writeHead(ok ? 200 : 503, { 'Content-Type': 'application/json', 'X-Content-Type-Options': 'nosniff' });
         res.end(JSON.stringify({ lastUpdated: this.lastSyncAt?.toISOString() ?? '', currentTime: new Date().toISOString(), nodeEligible: true }));
-        return;
+        return true;
       }
-      res.writeHead(404, { 'Content-Type': 'text/plain' });
-      res.end('404 page not found\n');
+      return false;
     });
-    this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    return (server.address() as AddressInfo).port;
+    return this.endpoint.port;
   }
 
   async close(): Promise<void> {
-    const s = this.server;
-    if (!s) return;
-    await new Promise<void>((resolve) => {
-      s.close(() => resolve());
-      s.closeAllConnections();
-    });
+    await this.endpoint?.close();
   }
 }
