@@ -5,7 +5,9 @@
 #   node-l4       http://127.0.0.7:80          (the naive Node pipe proxy)
 #   tinykube      http://<cluster IP>:80       (a selector-less Service whose EndpointSlice names the 3 backends)
 # Scenarios (http-bench.sh): small (keep-alive, 64 conns), small-new (a connection per request),
-# bulk (1 MiB). Prints each row and the ratio to direct.
+# bulk (1 MiB), all saturating the box; then light and light-new: the same small requests over ONE
+# connection (keep-alive, then a new connection per request), where nothing queues, so p99 added
+# is the hop's own cost. Prints each row and the ratio to direct.
 #   bash bench/proxy-bench.sh            (needs wrk, nginx, haproxy: apt-get install wrk nginx haproxy)
 # Env: DUR=10 (seconds per scenario), ROUNDS=1. Loopback only; stops what it started by PID.
 set -euo pipefail
@@ -32,7 +34,7 @@ bash "$SHARED/peers.sh" start haproxy
 bash "$SHARED/peers.sh" start node-l4 >/dev/null 2>&1 || echo "proxy-bench: node-l4 peer not started (skipped)" >&2
 
 HOME="$RUN_DIR/home" node "$ROOT/bin/tinykube.js" up --data-dir "$DATA" --api-port 0 --nodes 0 --kubelet-port 0 \
-  --node-ip 127.0.0.9 --service-cidr 127.206.0.0/24 --pod-cidr 127.207.0.0/16 --lb-pool 127.208.0.0/24 --no-kubeconfig-merge \
+  --node-ip 127.0.0.9 --service-cidr 127.206.0.0/24 --pod-cidr 127.207.0.0/16 --lb-pool 127.208.0.0/24 --no-kubeconfig-merge --no-dns \
   > "$RUN_DIR/tinykube.log" 2>&1 &
 TK_PID=$!
 for _ in $(seq 300); do grep -q '^ready in' "$RUN_DIR/tinykube.log" && break; kill -0 "$TK_PID" 2>/dev/null || { cat "$RUN_DIR/tinykube.log"; exit 1; }; sleep 0.1; done
@@ -63,6 +65,7 @@ for round in $(seq "${ROUNDS:-1}"); do
     set -- $target
     if [ "$1" = node-l4 ] && ! curl -sf -m 1 "$2/ok" >/dev/null; then continue; fi
     bash "$SHARED/http-bench.sh" "$2" "$1" | tee -a "$OUT"
+    THREADS=1 CONNS=1 SCENARIOS="small small-new" bash "$SHARED/http-bench.sh" "$2" "$1" | sed 's/\tsmall\t/\tlight\t/; s/\tsmall-new\t/\tlight-new\t/' | tee -a "$OUT"
   done
 done
 echo

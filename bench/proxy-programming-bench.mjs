@@ -576,6 +576,7 @@ async function main() {
   const dataDir = join(work, 'data');
   const upArgs = ['up', '--data-dir', dataDir, '--api-port', '0', '--nodes', '0', '--kubelet-port', '0', '--proxy-metrics-port', '0', '--no-proxy',
     '--simulated-nodes', String(SIM_NODES), '--node-ip', NODE_IP, '--service-cidr', SERVICE_CIDR, '--pod-cidr', POD_CIDR, '--lb-pool', LB_POOL, '--no-kubeconfig-merge'];
+  if (help.includes('--no-dns')) upArgs.push('--no-dns'); // cluster DNS is not measured here
   const tUp = now();
   const { c: up, m: upReady } = await startTinykube('up', app, upArgs, /^ready in (\d+) ms: (https:\/\/\S+)/, { HOME: home, KUBECONFIG: join(home, 'kubeconfig') });
   log(`  tinykube up (pid ${up.pid}) ready in ${upReady[1]} ms (${Math.round(now() - tUp)} ms from spawn) at ${upReady[2]}`);

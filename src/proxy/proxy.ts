@@ -63,7 +63,7 @@ export class ServiceProxy {
     this.backend = new UserspaceProxy({ nodeIPs: opts.nodeIPs, log: this.log, serviceAddresses: opts.serviceAddresses ?? true });
     this.metrics = new ProxyMetrics(() => this.backend.stats());
     this.health = new ServiceHealthServer(opts.nodeIPs, this.log);
-    this.runner = new BoundedFrequencyRunner(() => this.sync(), { minIntervalMs: opts.minSyncPeriodMs ?? 10, maxIntervalMs: opts.syncPeriodMs ?? 30_000 });
+    this.runner = new BoundedFrequencyRunner(() => this.sync(), { minIntervalMs: opts.minSyncPeriodMs ?? 2, maxIntervalMs: opts.syncPeriodMs ?? 30_000 });
     const onErr = (what: string) => (e: Error, phase: string) => this.log(`proxy: ${what} ${phase}: ${e.message}`);
     this.services = new Informer<Service>(opts.client, SERVICES, { onError: onErr('services') });
     this.slices = new Informer<EndpointSlice>(opts.client, ENDPOINTSLICES, { onError: onErr('endpointslices') });

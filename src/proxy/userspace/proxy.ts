@@ -3,7 +3,7 @@
 import { isIPv4 } from 'node:net';
 import type { Protocol, ProxyState, ServicePortState } from '../types.js';
 import { CounterPair, zeroCounters, type TrafficCounters, type UserspaceProxyStats } from './counters.js';
-import { listenerId, type Listener, type ListenerContext, type ListenerSpec } from './listener.js';
+import { ConnectFailureLog, listenerId, type Listener, type ListenerContext, type ListenerSpec } from './listener.js';
 import { loadNativeRelay, type NativeRelay } from './native-relay.js';
 import { ServicePortRuntime, type BalancingMode } from './serviceport.js';
 import { TcpListener } from './tcp.js';
@@ -77,8 +77,11 @@ export class UserspaceProxy {
     this.nodeIPs = [...opts.nodeIPs];
     this.serviceAddresses = opts.serviceAddresses ?? true;
     this.mode = opts.mode ?? 'round-robin';
+    const log = opts.log ?? (() => {});
+    const failures = new ConnectFailureLog(log);
     this.ctx = {
-      log: opts.log ?? (() => {}),
+      log,
+      connectFailed: (key, text) => failures.failed(key, text),
       udpIdleTimeoutMs: opts.udpIdleTimeoutMs ?? 30_000,
       connectTimeoutMs: opts.connectTimeoutMs ?? 2_000,
     };

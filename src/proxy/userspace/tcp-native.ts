@@ -35,7 +35,7 @@ export class NativeTcpListener implements Listener {
     this.traffic = spec.traffic;
     this.group = acquireGroup(relay, owner);
     try {
-      this.id = relay.create(this.group.id, this.traffic, ctx.connectTimeoutMs, (text) => ctx.log(`proxy: ${owner.key}: ${text}`));
+      this.id = relay.create(this.group.id, this.traffic, ctx.connectTimeoutMs, (text) => ctx.connectFailed(owner.key, text));
     } catch (err) {
       releaseGroup(relay, owner, this.group);
       throw err;

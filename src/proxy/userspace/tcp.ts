@@ -126,7 +126,7 @@ export class TcpListener implements Listener {
       upstream.destroy();
       conn.upstream = undefined;
       this.owner.counters.error();
-      this.ctx.log(`proxy: ${this.owner.key}: connect to endpoint ${key} failed: ${err.message}`);
+      this.ctx.connectFailed(this.owner.key, `connect to endpoint ${key} failed: ${err.message}`);
       this.connectUpstream(conn, clientIP, tried);
     };
     upstream.once('error', onFail);
