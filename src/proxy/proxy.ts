@@ -8,7 +8,7 @@ import { BoundedFrequencyRunner, ChangeTracker } from './tracker/index.js';
 import { UserspaceProxy, type BindFailure } from './userspace/index.js';
 import { ProxyMetrics } from './metrics.js';
 import { ServiceHealthServer } from './healthcheck.js';
-import type { ProxyState } from './types.js';
+import type { ProxyState, ServicePortState } from './types.js';
 
 const SERVICES = resourceRef('', 'v1', 'services');
 const ENDPOINTSLICES = resourceRef('discovery.k8s.io', 'v1', 'endpointslices');
@@ -142,13 +142,19 @@ export class ServiceProxy {
  * listener there would take its socket or loop into itself.
  */
 export function withoutSelfServed(state: ProxyState): ProxyState {
-  const selfServed = (key: string): boolean => {
-    const sp = state.get(key)!;
-    return sp.endpoints.length > 0 && sp.endpoints.every((ep) => ep.port === sp.port && sp.clusterIPs.includes(ep.ip));
-  };
-  const skip = [...state.keys()].filter(selfServed);
-  if (skip.length === 0) return state;
+  let skip: string[] | undefined;
+  for (const [key, sp] of state) if (isSelfServed(sp)) (skip ??= []).push(key);
+  if (skip === undefined) return state;
   const out = new Map(state);
   for (const key of skip) out.delete(key);
   return out;
+}
+
+/** Answers per state object, which the tracker keeps while the service port does not change. */
+const selfServed = new WeakMap<ServicePortState, boolean>();
+
+function isSelfServed(sp: ServicePortState): boolean {
+  let v = selfServed.get(sp);
+  if (v === undefined) selfServed.set(sp, (v = sp.endpoints.length > 0 && sp.endpoints.every((ep) => ep.port === sp.port && sp.clusterIPs.includes(ep.ip))));
+  return v;
 }

@@ -51,6 +51,14 @@ export interface BindFailure {
 
 interface Claim extends ListenerSpec {
   owner: ServicePortRuntime;
+  /** listenerId(this) */
+  id: string;
+}
+
+interface CachedClaims {
+  sp: ServicePortState;
+  claims: Claim[];
+  unsupported: BindFailure[];
 }
 
 export class UserspaceProxy {
@@ -63,7 +71,7 @@ export class UserspaceProxy {
   readonly relay: TcpRelay;
   private readonly runtimes = new Map<string, ServicePortRuntime>();
   /** The listener specs of each service port's last state (recomputed when the state changes). */
-  private readonly specsByKey = new Map<string, { sp: ServicePortState; specs: ListenerSpec[] }>();
+  private readonly claimsByKey = new Map<string, CachedClaims>();
   /** Listeners whose last bind failed: retried on every apply. */
   private readonly failed = new Set<string>();
   private readonly listeners = new Map<string, Listener>();
@@ -151,7 +159,7 @@ export class UserspaceProxy {
       if (state.has(key)) continue;
       this.runtimes.delete(key);
       this.perService.delete(key);
-      this.specsByKey.delete(key);
+      this.claimsByKey.delete(key);
     }
 
     const desired = this.claims(state, failures);
@@ -207,29 +215,34 @@ export class UserspaceProxy {
   private claims(state: ProxyState, failures: BindFailure[]): Map<string, Claim> {
     const desired = new Map<string, Claim>();
     for (const [key, sp] of state) {
-      const owner = this.runtimes.get(key)!;
-      let cached = this.specsByKey.get(key);
-      if (cached?.sp !== sp) this.specsByKey.set(key, (cached = { sp, specs: listenerSpecs(sp, this.nodeIPs, this.serviceAddresses) }));
-      for (const spec of cached.specs) {
-        if (spec.protocol === 'SCTP') {
-          failures.push({ key, ...pick(spec), message: `SCTP is not supported by the userspace proxy (${listenerId(spec)})` });
-          continue;
-        }
-        const id = listenerId(spec);
-        const held = desired.get(id);
-        const claim = { ...spec, owner };
+      let cached = this.claimsByKey.get(key);
+      if (cached?.sp !== sp) this.claimsByKey.set(key, (cached = this.claimsOf(key, sp)));
+      for (const f of cached.unsupported) failures.push(f);
+      for (const claim of cached.claims) {
+        const held = desired.get(claim.id);
         if (!held) {
-          desired.set(id, claim);
+          desired.set(claim.id, claim);
           continue;
         }
-        if (held.owner === owner) continue; // e.g. an external IP equal to a cluster IP: first class wins
-        const holderNow = this.listeners.get(id)?.owner;
-        const [winner, loser] = holderNow === owner ? [claim, held] : [held, claim];
-        desired.set(id, winner);
-        failures.push({ key: loser.owner.key, ...pick(spec), message: `${id} is already used by Service port ${winner.owner.key}` });
+        if (held.owner === claim.owner) continue; // e.g. an external IP equal to a cluster IP: first class wins
+        const holderNow = this.listeners.get(claim.id)?.owner;
+        const [winner, loser] = holderNow === claim.owner ? [claim, held] : [held, claim];
+        desired.set(claim.id, winner);
+        failures.push({ key: loser.owner.key, ...pick(claim), message: `${claim.id} is already used by Service port ${winner.owner.key}` });
       }
     }
     return desired;
+  }
+
+  /** A service port's claims, made once per state object (a sync at scale touches few). */
+  private claimsOf(key: string, sp: ServicePortState): CachedClaims {
+    const owner = this.runtimes.get(key)!;
+    const out: CachedClaims = { sp, claims: [], unsupported: [] };
+    for (const spec of listenerSpecs(sp, this.nodeIPs, this.serviceAddresses)) {
+      if (spec.protocol === 'SCTP') out.unsupported.push({ key, ...pick(spec), message: `SCTP is not supported by the userspace proxy (${listenerId(spec)})` });
+      else out.claims.push({ ...spec, owner, id: listenerId(spec) });
+    }
+    return out;
   }
 }
 
