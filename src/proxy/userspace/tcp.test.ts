@@ -233,6 +233,20 @@ describe.each(['native', 'js'] as const)('UserspaceProxy TCP (%s relay)', (relay
     expect(await whoAnswers('127.79.1.18', 8080)).toBe('b');
     // The holder keeps it even when the other comes first in a later state.
     expect((await proxy.apply(stateOf(second, first))).failures.map((f) => f.key)).toEqual([servicePortKey(second.name)]);
+    // Once the holder is gone, the other takes the address.
+    expect((await proxy.apply(stateOf(second))).failures).toEqual([]);
+    expect(await whoAnswers('127.79.1.17', 8080)).toBe('b');
+  });
+
+  it('reports SCTP as unsupported on every apply, and serves the rest', async () => {
+    const [a] = await backends(['a', '127.79.2.29']);
+    const proxy = newProxy();
+    const sctp = servicePort('sctp', { protocol: 'SCTP', clusterIPs: ['127.79.1.19'], endpoints: [endpoint(a!)] });
+    const tcp = servicePort('tcp', { clusterIPs: ['127.79.1.19'], endpoints: [endpoint(a!)] });
+    const want = [{ key: servicePortKey(sctp.name), address: '127.79.1.19', port: 8080, protocol: 'SCTP', message: 'SCTP is not supported by the userspace proxy (127.79.1.19:8080/SCTP)' }];
+    expect((await proxy.apply(stateOf(sctp, tcp))).failures).toEqual(want);
+    expect((await proxy.apply(stateOf(sctp, tcp))).failures).toEqual(want);
+    expect(await whoAnswers('127.79.1.19', 8080)).toBe('a');
   });
 
   it('reports a port in use with the OS reason, and binds it on a later apply once free', async () => {
