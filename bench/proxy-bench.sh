@@ -69,9 +69,9 @@ for round in $(seq "${ROUNDS:-1}"); do
   done
 done
 echo
-echo "ratios to direct (req/s for small and small-new, MiB/s for bulk; p99 added in ms):"
-awk -F'\t' '{ key=$1" "$2; rps[key]=$3; p99[key]=$5; mib[key]=$6; labels[$1]=1; sc[$2]=1 }
+echo "ratios to direct (req/s, MiB/s for bulk; p99 added in ms; each the mean over the rounds):"
+awk -F'\t' '{ key=$1" "$2; rps[key]+=$3; p99[key]+=$5; mib[key]+=$6; n[key]++; labels[$1]=1; sc[$2]=1 }
   END { for (l in labels) if (l != "direct") for (s in sc) {
           d = "direct " s; k = l " " s; if (!(k in rps) || !(d in rps)) continue
           r = (s == "bulk") ? mib[k] / mib[d] : rps[k] / rps[d]
-          printf "%-12s %-10s %.2fx  p99 +%.2f ms\n", l, s, r, p99[k] - p99[d] } }' "$OUT" | sort
+          printf "%-12s %-10s %.2fx  p99 +%.2f ms\n", l, s, r * n[d] / n[k], p99[k] / n[k] - p99[d] / n[d] } }' "$OUT" | sort
