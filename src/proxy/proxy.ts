@@ -8,6 +8,7 @@ import { BoundedFrequencyRunner, ChangeTracker } from './tracker/index.js';
 import { UserspaceProxy, type BindFailure } from './userspace/index.js';
 import { ProxyMetrics } from './metrics.js';
 import { ServiceHealthServer } from './healthcheck.js';
+import { leanEndpointSlice, leanService } from './lean.js';
 import type { ProxyState, ServicePortState } from './types.js';
 
 const SERVICES = resourceRef('', 'v1', 'services');
@@ -65,8 +66,8 @@ export class ServiceProxy {
     this.health = new ServiceHealthServer(opts.nodeIPs, this.log);
     this.runner = new BoundedFrequencyRunner(() => this.sync(), { minIntervalMs: opts.minSyncPeriodMs ?? 2, maxIntervalMs: opts.syncPeriodMs ?? 30_000 });
     const onErr = (what: string) => (e: Error, phase: string) => this.log(`proxy: ${what} ${phase}: ${e.message}`);
-    this.services = new Informer<Service>(opts.client, SERVICES, { onError: onErr('services') });
-    this.slices = new Informer<EndpointSlice>(opts.client, ENDPOINTSLICES, { onError: onErr('endpointslices') });
+    this.services = new Informer<Service>(opts.client, SERVICES, { onError: onErr('services'), transform: leanService });
+    this.slices = new Informer<EndpointSlice>(opts.client, ENDPOINTSLICES, { onError: onErr('endpointslices'), transform: leanEndpointSlice });
     this.services.addEventHandler({
       onAdd: (s) => this.changed(() => this.tracker.onServiceUpsert(s)),
       onUpdate: (_o, s) => this.changed(() => this.tracker.onServiceUpsert(s)),
