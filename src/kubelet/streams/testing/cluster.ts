@@ -209,8 +209,12 @@ export async function startStreamsCluster(): Promise<StreamsCluster> {
           await exited;
         }
       }
-      await api.close();
-      rmSync(dir, { recursive: true, force: true });
+      try {
+        await api.close();
+      } finally {
+        // A kubectl that just exited may still be flushing its discovery cache under dir.
+        rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+      }
     },
   };
 }
