@@ -5,9 +5,9 @@ import { serveMetrics, type MetricsEndpoint } from '../client/metrics-endpoint.j
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { UserspaceProxyStats } from './userspace/index.js';
 
-/** kube-proxy's buckets: sync durations from 1 ms doubling; programming latency up to minutes. */
+/** Sync durations from 1 ms doubling (kube-proxy's); programming latency finer than kube-proxy's below 100 ms (its first bucket is 250 ms), up to minutes. */
 const SYNC_BUCKETS = Array.from({ length: 15 }, (_, i) => 0.001 * 2 ** i);
-const PROGRAMMING_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 1, 2, 5, 10, 30, 60, 120, 300];
+const PROGRAMMING_BUCKETS = [0.005, 0.01, 0.015, 0.02, 0.025, 0.03, 0.04, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2, 5, 10, 30, 60, 120, 300];
 
 export class ProxyMetrics {
   readonly registry = new Registry();
