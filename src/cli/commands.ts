@@ -10,11 +10,13 @@ import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startApiServer } from '../apiserver/index.js';
 import { startControllers, type RunningControllers } from '../controllers/index.js';
-import { buildConfig, defaultDataDir, firstAddress, nodeAddress, nodeName, parseCount, parsePort, simulatedNodeName, UsageError, type ClusterConfig } from './flags.js';
+import { buildConfig, DEFAULTS, defaultDataDir, firstAddress, nodeAddress, nodeName, parseCount, parsePort, simulatedNodeName, UsageError, type ClusterConfig } from './flags.js';
 import { startNodeAgent, startNodes, type RunningNodes } from '../kubelet/index.js';
 import { KubeClient, loadKubeconfig } from '../client/index.js';
 import { ServiceProxy, startProxy, type RunningProxy } from '../proxy/index.js';
 import { ClusterDns, startDns, type RunningDns } from '../dns/index.js';
+import { realRunner, resetHost, setupHost, type HostDnsConfig, type HostEnv } from '../dns/host.js';
+import { parseIpv4Cidr } from '../api/ipv4.js';
 import { serviceAddress } from '../apiserver/bootstrap.js';
 import { kubeconfigFor, mergeIntoUserKubeconfig, userKubeconfigPath, writeKubeconfig, CONTEXT } from './kubeconfig.js';
 
@@ -460,4 +462,43 @@ export async function proxyStandalone(flags: Flags): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/**
+ * `tinykube dns host-setup` / `host-reset`: route the cluster domain from this host's
+ * systemd-resolved to cluster DNS (src/dns/host.ts). The cluster's settings come from
+ * <data-dir>/cluster.json when `up` ran there; --server, --cluster-domain, --service-cidr override.
+ */
+export async function dnsHost(action: 'setup' | 'reset', flags: Flags): Promise<void> {
+  const env: HostEnv = { root: '/', run: realRunner, privileged: process.getuid?.() === 0 };
+  const dryRun = flags['dry-run'] === true;
+  const result = action === 'reset' ? await resetHost(env, dryRun) : await setupHost(hostDnsConfig(flags), env, dryRun);
+  for (const line of result.lines) out(`tinykube: ${line}`);
+  if (!result.ok) process.exitCode = result.exitCode;
+}
+
+function hostDnsConfig(flags: Flags): HostDnsConfig {
+  const file = join(dataDirOf(flags), 'cluster.json');
+  let saved: Partial<ClusterConfig> = {};
+  if (existsSync(file)) {
+    try {
+      saved = JSON.parse(readFileSync(file, 'utf8')) as Partial<ClusterConfig>;
+    } catch (e) {
+      throw new UsageError(`dns host-setup: cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  const str = (k: string): string | undefined => (typeof flags[k] === 'string' ? (flags[k] as string) : undefined);
+  const serviceCidr = str('service-cidr') ?? saved.serviceCidr ?? DEFAULTS.serviceCidr;
+  const domain = str('cluster-domain') ?? saved.clusterDomain ?? DEFAULTS.clusterDomain;
+  if (!parseIpv4Cidr(serviceCidr)) throw new UsageError(`--service-cidr: "${serviceCidr}" is not an IPv4 CIDR`);
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(domain)) throw new UsageError(`--cluster-domain: "${domain}" is not a DNS domain such as cluster.local`);
+  const given = str('server');
+  if (given !== undefined) {
+    const m = /^(\d+\.\d+\.\d+\.\d+)(?::(\d+))?$/.exec(given);
+    if (!m || !isIPv4(m[1]!)) throw new UsageError(`--server: "${given}" is not IP[:PORT] such as 127.96.0.10 or 127.0.0.1:5353`);
+    return { server: m[1]!, port: parsePort('server', m[2] ?? '53'), domain, serviceCidr };
+  }
+  const server = serviceAddress(serviceCidr, 10);
+  if (!server) throw new UsageError(`--service-cidr ${serviceCidr} has no .10 address for cluster DNS; give --server`);
+  return { server, port: saved.dnsPort ?? DEFAULTS.dnsPort, domain, serviceCidr };
 }

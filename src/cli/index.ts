@@ -1,7 +1,7 @@
 // `tinykube`: up (foreground or --detach), down, status.
 import { parseArgs } from 'node:util';
 import { UsageError } from './flags.js';
-import { dnsStandalone, down, nodeJoin, proxyStandalone, status, up } from './commands.js';
+import { dnsHost, dnsStandalone, down, nodeJoin, proxyStandalone, status, up } from './commands.js';
 
 const USAGE = `Usage: tinykube <command> [flags]
 
@@ -16,6 +16,10 @@ Commands:
             [--proxy-metrics-port PORT]
   dns       cluster DNS alone against any cluster: [--kubeconfig FILE] [--listen IP[:PORT]]
             [--cluster-domain DOMAIN] [--dns-ttl S] [--dns-upstream ADDR[:PORT]]...
+  dns host-setup  resolve the cluster domain from this host: a systemd-resolved drop-in routing it
+            (and the service range's PTR zones) to cluster DNS; needs root. [--data-dir DIR]
+            [--server IP[:PORT]] [--cluster-domain DOMAIN] [--service-cidr CIDR] [--dry-run]
+  dns host-reset  remove that drop-in [--dry-run]
 
 Flags of up (down and status take --data-dir):
   --data-dir DIR            state, certificates, kubeconfig, logs (default ~/.tinykube)
@@ -43,8 +47,8 @@ Flags of up (down and status take --data-dir):
 
 export async function main(argv: string[]): Promise<void> {
   let [command, ...rest] = argv;
-  if (command === 'node' && rest[0] === 'join') {
-    command = 'node join';
+  if ((command === 'node' && rest[0] === 'join') || (command === 'dns' && (rest[0] === 'host-setup' || rest[0] === 'host-reset'))) {
+    command = `${command} ${rest[0]}`;
     rest = rest.slice(1);
   }
   if (!command || command === '-h' || command === '--help' || command === 'help') {
@@ -82,6 +86,8 @@ export async function main(argv: string[]): Promise<void> {
         'dns-upstream': { type: 'string', multiple: true },
         listen: { type: 'string' },
         'dns-metrics-port': { type: 'string' },
+        server: { type: 'string' },
+        'dry-run': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -102,6 +108,10 @@ export async function main(argv: string[]): Promise<void> {
         return await proxyStandalone(values);
       case 'dns':
         return await dnsStandalone(values);
+      case 'dns host-setup':
+        return await dnsHost('setup', values);
+      case 'dns host-reset':
+        return await dnsHost('reset', values);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
