@@ -6,6 +6,13 @@
       "cflags!": ["-O3"],
       "cflags_c": ["-std=c11", "-O2", "-Wall", "-Wextra"],
       "libraries": ["-lpthread"]
+    },
+    {
+      "target_name": "tinykube_dns",
+      "sources": ["native/dns.c"],
+      "cflags!": ["-O3"],
+      "cflags_c": ["-std=c11", "-O2", "-Wall", "-Wextra"],
+      "libraries": ["-lpthread"]
     }
   ]
 }

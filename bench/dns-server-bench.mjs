@@ -5,8 +5,10 @@
 //
 // Every target serves the same data set (/work/shared/bench/dns-gen.js: 1000 names
 // svc-N.default.svc.cluster.local A 10.96.x.y, NXDOMAIN + SOA for other names in the zone):
-//   ours          this server, answer cache on (the default)          127.0.0.11:53
-//   ours-nocache  the same with cacheSize 0: every query parsed, looked up and encoded
+//   ours          this server as up runs it: the native UDP path (native/dns.c) answering from
+//                 the table of encoded answers, misses through JavaScript      127.0.0.11:53
+//   ours-js       the same with Node's UDP socket (udp: 'js'), answer cache on  127.0.0.14:53
+//   ours-nocache  JavaScript UDP, cacheSize 0: every query parsed, looked up and encoded
 //   node-dns      the naive dgram + dns-packet server (peers.sh)     127.0.0.54:53
 //   unbound       1 thread, local-data (peers.sh)                     127.0.0.53:53
 //   node-floor    (only with --targets) dgram in, a fixed answer out: the ceiling of any Node
@@ -29,12 +31,13 @@ const { values: args } = parseArgs({
     serve: { type: 'string' }, // internal: HOST:PORT to serve on
     names: { type: 'string' },
     'cache-size': { type: 'string' },
+    udp: { type: 'string' },
     dist: { type: 'string', default: join(HERE, '../dist') },
     'run-dir': { type: 'string', default: process.env.RUN_DIR ?? '/tmp/bench-run' },
     rounds: { type: 'string', default: '2' },
     dur: { type: 'string', default: '10' },
     scenarios: { type: 'string', default: 'hit nx20' },
-    targets: { type: 'string', default: 'ours,ours-nocache,node-dns,unbound' },
+    targets: { type: 'string', default: 'ours,ours-js,ours-nocache,node-dns,unbound' },
     codec: { type: 'boolean', default: false },
     floor: { type: 'boolean', default: false }, // internal: serve the floor
   },
@@ -58,6 +61,7 @@ function tableLookup(namesFile) {
   return {
     ready: () => true,
     generation: () => 1,
+    onChange() {}, // the table never changes: the native path may keep every answer
     resolve(q) {
       const n = q.name.toLowerCase();
       if (!(n === zone || n.endsWith('.' + zone))) return undefined;
@@ -99,7 +103,7 @@ async function serve() {
   const { DnsServer } = await import(pathToFileURL(join(dist, 'dns/server.js')).href);
   const i = args.serve.lastIndexOf(':');
   const cacheSize = args['cache-size'] === undefined ? undefined : Number(args['cache-size']);
-  const srv = await DnsServer.start({ host: args.serve.slice(0, i), port: Number(args.serve.slice(i + 1)), lookup: tableLookup(args.names), cacheSize, log: (m) => console.error(m) });
+  const srv = await DnsServer.start({ host: args.serve.slice(0, i), port: Number(args.serve.slice(i + 1)), lookup: tableLookup(args.names), cacheSize, udp: args.udp, log: (m) => console.error(m) });
   console.log(`listening ${args.serve}`);
   const stop = async () => {
     const s = srv.stats();
@@ -159,9 +163,9 @@ async function main() {
   const addr = {};
   const pids = {};
   for (const t of targets) {
-    if (t === 'ours' || t === 'ours-nocache' || t === 'node-floor') {
-      const listen = { ours: '127.0.0.11:53', 'ours-nocache': '127.0.0.12:53', 'node-floor': '127.0.0.13:53' }[t];
-      const extra = { ours: [], 'ours-nocache': ['--cache-size', '0'], 'node-floor': ['--floor'] }[t];
+    if (t === 'ours' || t === 'ours-js' || t === 'ours-nocache' || t === 'node-floor') {
+      const listen = { ours: '127.0.0.11:53', 'ours-js': '127.0.0.14:53', 'ours-nocache': '127.0.0.12:53', 'node-floor': '127.0.0.13:53' }[t];
+      const extra = { ours: ['--udp', 'native'], 'ours-js': ['--udp', 'js'], 'ours-nocache': ['--cache-size', '0', '--udp', 'js'], 'node-floor': ['--floor'] }[t];
       const c = spawn(process.execPath, [fileURLToPath(import.meta.url), '--serve', listen, '--names', join(data, 'names.txt'), '--dist', dist, ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
       children.push(c);
       await new Promise((res, rej) => {

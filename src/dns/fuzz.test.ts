@@ -106,10 +106,8 @@ lookup.add('svc-1.default.svc.cluster.local', { type: 1, data: '10.96.0.1' });
 
 beforeAll(async () => {
   up = await fakeUpstream('127.53.3.2', () => ({ rcode: 3 }));
-  srv = await DnsServer.start({ host: HOST, port: 0, lookup, upstreams: [`${up.host}:${up.port}`], upstreamTimeoutMs: 300, tcpIdleTimeoutMs: 2000 });
 });
 afterAll(async () => {
-  await srv?.close();
   await up?.close();
 });
 
@@ -168,7 +166,16 @@ describe('fuzzing the codec', () => {
   });
 });
 
-describe('fuzzing the server', () => {
+// Both UDP paths: native/dns.c parses every datagram first (and answers the cached ones itself).
+describe.each(['native', 'js'] as const)('fuzzing the server (%s UDP)', (udp) => {
+  beforeAll(async () => {
+    srv = await DnsServer.start({ host: HOST, port: 0, lookup, upstreams: [`${up.host}:${up.port}`], upstreamTimeoutMs: 300, tcpIdleTimeoutMs: 2000, udp });
+    expect(srv.udpPath).toBe(udp);
+  });
+  afterAll(async () => {
+    await srv?.close();
+  });
+
   it('survives 20,000 random and crafted packets over UDP, answering each well-formed or not at all', async () => {
     const r = rng(SEED + 1);
     const sock = dgram.createSocket('udp4');

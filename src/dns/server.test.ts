@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DnsServer, type DnsServerOptions } from './server.js';
 import { dig, frame, parseDig, TableLookup, TcpClient, tcpQuery, udpQuery } from './testing/server-helpers.js';
 import { Rcode } from './types.js';
@@ -25,11 +25,19 @@ function table(): TableLookup {
 async function start(opts: Partial<DnsServerOptions> = {}): Promise<{ srv: DnsServer; lookup: TableLookup; d: (...args: string[]) => Promise<ReturnType<typeof parseDig>>; raw: (...args: string[]) => Promise<string> }> {
   const lookup = (opts.lookup as TableLookup | undefined) ?? table();
   if (!lookup.zones.includes('in-addr.arpa')) lookup.zones.push('in-addr.arpa');
-  const srv = await DnsServer.start({ host: HOST, port: 0, ...opts, lookup });
+  const srv = await DnsServer.start({ host: HOST, port: 0, udp: UDP, ...opts, lookup });
+  expect(srv.udpPath).toBe(opts.udp ?? UDP);
   cleanups.push(() => srv.close());
   const raw = (...args: string[]) => dig(srv.host, srv.udpPort, args);
   return { srv, lookup, raw, d: async (...args: string[]) => parseDig(await raw(...args)) };
 }
+
+// Every behaviour holds for both UDP paths (native/dns.c, and Node's dgram socket).
+let UDP: 'native' | 'js' = 'native';
+describe.each(['native', 'js'] as const)('UDP path: %s', (udp) => {
+beforeAll(() => {
+  UDP = udp;
+});
 
 describe('DnsServer with dig', () => {
   it('answers A over UDP: AA, RD copied, RA set, the TTL the Lookup gave', async () => {
@@ -276,4 +284,6 @@ describe('DnsServer protocol edges', () => {
     expect(await udpQuery(HOST, srv.udpPort, encodeQuery('svc-1.default.svc.cluster.local', 1), { timeoutMs: 300 })).toBeUndefined();
     await srv.close(); // twice is fine
   });
+});
+
 });

@@ -9,6 +9,7 @@ import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { parseIpv4Cidr, ipv4ToNumber } from '../api/ipv4.js';
 import { Forwarder, type ForwardStats, type Resolution } from './forward.js';
+import { loadNativeDns, NativeUdp } from './native-udp.js';
 import { Rcode, type Answer, type Lookup } from './types.js';
 import {
   AA,
@@ -59,6 +60,12 @@ export interface DnsServerOptions {
   tcpIdleTimeoutMs?: number;
   /** TCP connections at once; more are closed on arrival. Default 1000. */
   maxTcpConnections?: number;
+  /**
+   * Who carries UDP: 'native' (native/dns.c: its own thread answers what it can from a table of
+   * this server's answers; the default, IPv4 only) or 'js' (a dgram socket). Without the addon,
+   * 'js' with one log line.
+   */
+  udp?: 'native' | 'js';
   log?: (msg: string) => void;
 }
 
@@ -68,6 +75,8 @@ export const LATENCY_BOUNDS_US: readonly number[] = [5, 10, 25, 50, 100, 250, 50
 export interface DnsServerStats {
   /** Messages received. */
   requests: { udp: number; tcp: number };
+  /** UDP queries the native path answered by itself from its table (counted in the rest too). */
+  udpAnsweredNatively: number;
   /** Queries by question type ("A", "AAAA", ..., "TYPE65"): every query whose question parsed. */
   byType: Record<string, number>;
   /** Responses sent, by rcode ("NOERROR", "NXDOMAIN", "BADVERS", ...). */
@@ -129,8 +138,17 @@ function literalLookup(family: 4 | 6): (host: string, opts: unknown, cb: LookupC
   return (host, _opts, cb) => cb(null, host, family);
 }
 
+/** The UDP socket, whichever side owns it. */
+interface UdpSide {
+  send(b: Buffer, port: number, address: string): void;
+  close(): Promise<void>;
+}
+
 export class DnsServer {
   readonly host: string;
+  /** Who carries UDP: 'native' (native/dns.c) or 'js'. */
+  readonly udpPath: 'native' | 'js';
+  private native: NativeUdp | undefined;
   readonly udpPort: number;
   readonly tcpPort: number;
   private readonly lookup: Lookup;
@@ -155,10 +173,11 @@ export class DnsServer {
 
   private constructor(
     opts: DnsServerOptions,
-    private readonly udp: dgram.Socket,
+    private udp: UdpSide,
     private readonly tcp: net.Server,
     port: number,
   ) {
+    this.udpPath = udp instanceof NativeUdpSide ? 'native' : 'js';
     this.host = opts.host ?? '127.0.0.1';
     this.udpPort = this.tcpPort = port;
     this.lookup = opts.lookup;
@@ -176,8 +195,20 @@ export class DnsServer {
       log: this.log,
     });
     tcp.maxConnections = opts.maxTcpConnections ?? 1000;
-    udp.on('message', (msg, rinfo) => this.onUdp(msg, rinfo));
-    udp.on('error', (err) => this.logError(`dns: UDP socket: ${err.message}`));
+    if (udp instanceof NativeUdpSide) {
+      this.native = udp.native;
+      udp.onQuery = (msg, address, p) => this.onUdp(msg, p, address);
+      // The native table serves an answer only for the generation it was made in: the Lookup says
+      // when that moves (without such a hook, every query comes here).
+      if (this.lookup.onChange) {
+        const native = udp.native;
+        this.lookup.onChange((gen) => native.generation(gen));
+        native.generation(this.lookup.generation());
+      }
+    } else if (udp instanceof JsUdpSide) {
+      udp.socket.on('message', (msg, rinfo) => this.onUdp(msg, rinfo.port, rinfo.address));
+      udp.socket.on('error', (err) => this.logError(`dns: UDP socket: ${err.message}`));
+    }
     tcp.on('connection', (sock) => this.onConnection(sock));
     tcp.on('error', (err) => this.logError(`dns: TCP server: ${err.message}`));
   }
@@ -187,23 +218,17 @@ export class DnsServer {
     const host = opts.host ?? '127.0.0.1';
     const family = net.isIP(host);
     if (family === 0) throw new Error(`DNS server host ${JSON.stringify(host)} is not an IP address`);
-    new Acl(opts.allow ?? []); // fail early on a bad CIDR
+    const acl = new Acl(opts.allow ?? ['127.0.0.0/8']); // fails early on a bad CIDR
     const want = opts.port ?? 53;
+    let addon: unknown;
+    if ((opts.udp ?? 'native') === 'native' && family === 4) {
+      const l = loadNativeDns();
+      addon = l.addon;
+      if (!addon) (opts.log ?? (() => {}))(`dns: native UDP path unavailable (${l.reason}); using Node's UDP socket`);
+    }
     for (let attempt = 0; ; attempt++) {
-      const udp = dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4', lookup: literalLookup(family === 6 ? 6 : 4) });
-      try {
-        await new Promise<void>((resolve, reject) => {
-          udp.once('error', reject);
-          udp.bind(want, host, () => {
-            udp.off('error', reject);
-            resolve();
-          });
-        });
-      } catch (e) {
-        udp.close();
-        throw e;
-      }
-      const port = udp.address().port;
+      const udp = addon ? NativeUdpSide.open(addon, host, want, acl.ipv4Ranges()) : await JsUdpSide.open(host, want, family === 6 ? 6 : 4);
+      const port = udp.port;
       const tcp = net.createServer();
       try {
         await new Promise<void>((resolve, reject) => {
@@ -214,21 +239,14 @@ export class DnsServer {
           });
         });
       } catch (e) {
-        udp.close();
+        await udp.close();
         if (want === 0 && (e as NodeJS.ErrnoException).code === 'EADDRINUSE' && attempt < 20) continue;
         throw e;
-      }
-      for (const set of [() => udp.setRecvBufferSize(4 << 20), () => udp.setSendBufferSize(4 << 20)]) {
-        try {
-          set();
-        } catch {
-          // capped by the kernel's rmem_max/wmem_max: the default is fine too
-        }
       }
       try {
         return new DnsServer(opts, udp, tcp, port);
       } catch (e) {
-        udp.close();
+        await udp.close();
         tcp.close();
         throw e;
       }
@@ -246,16 +264,32 @@ export class DnsServer {
       if (n > 0) byRcode[rcodeName(r)] = n;
     });
     const c = this.counters;
+    const latency = { boundsUs: LATENCY_BOUNDS_US, counts: [...this.latencyCounts], sumUs: this.latencySum, count: this.latencyCount };
+    // What the native side answered by itself: cache hits, counted as this side counts its own.
+    const n = this.native?.stats();
+    if (n) {
+      n.types.forEach((k, t) => {
+        if (k > 0) byType[typeName(t)] = (byType[typeName(t)] ?? 0) + k;
+      });
+      n.rcodes.forEach((k, r) => {
+        if (k > 0) byRcode[rcodeName(r)] = (byRcode[rcodeName(r)] ?? 0) + k;
+      });
+      n.latency.forEach((k, i) => (latency.counts[i]! += k));
+      latency.sumUs += n.latencySumUs;
+      latency.count += n.answered;
+    }
+    const answered = n?.answered ?? 0;
     return {
-      requests: { udp: c.udp, tcp: c.tcp },
+      requests: { udp: c.udp + answered, tcp: c.tcp },
+      udpAnsweredNatively: answered,
       byType,
       byRcode,
-      dropped: c.dropped,
+      dropped: c.dropped + (n?.dropped ?? 0),
       truncated: c.truncated,
-      cache: { hits: c.cacheHits, misses: c.cacheMisses, entries: this.cache.size },
+      cache: { hits: c.cacheHits + answered, misses: c.cacheMisses, entries: this.cache.size },
       forwarded: c.forwarded,
       forward: this.forwarder.stats(),
-      latency: { boundsUs: LATENCY_BOUNDS_US, counts: [...this.latencyCounts], sumUs: this.latencySum, count: this.latencyCount },
+      latency,
       tcpConnections: this.conns.size,
     };
   }
@@ -265,7 +299,7 @@ export class DnsServer {
     this.closed = true;
     for (const s of this.conns) s.destroy();
     await Promise.all([
-      new Promise<void>((r) => this.udp.close(() => r())),
+      this.udp.close(),
       new Promise<void>((r) => this.tcp.close(() => r())),
       this.forwarder.close(),
     ]);
@@ -275,19 +309,18 @@ export class DnsServer {
   // -------------------------------------------------------------------------------------------
   // Sockets
 
-  private onUdp(msg: Buffer, rinfo: dgram.RemoteInfo): void {
+  private onUdp(msg: Buffer, rport: number, raddress: string): void {
     const t0 = performance.now();
     this.counters.udp++;
-    const r = this.safeHandle(msg, false, rinfo.address);
+    const r = this.safeHandle(msg, false, raddress);
     if (r === undefined) return;
     if (r instanceof Uint8Array) {
-      this.sendUdp(r, rinfo.port, rinfo.address, t0);
+      this.sendUdp(r, rport, raddress, t0);
       return;
     }
-    const { port, address } = rinfo;
     r.then(
-      (b) => b && this.sendUdp(b, port, address, t0),
-      (e: unknown) => this.logError(`dns: answering ${address}: ${(e as Error).message}`),
+      (b) => b && this.sendUdp(b, rport, raddress, t0),
+      (e: unknown) => this.logError(`dns: answering ${raddress}: ${(e as Error).message}`),
     );
   }
 
@@ -502,6 +535,10 @@ export class DnsServer {
         if (!oldest.done) this.cache.delete(oldest.value);
       }
       this.cache.set(c.key, e);
+      // The zone's answers (valid until the generation moves) are answered natively from now on.
+      if (this.native && validUntil === Infinity) {
+        this.native.put(c.gen, Buffer.from(c.key, 'latin1'), full, rcode, c.question.readUInt16BE(c.question.length - 4), e.hasOpt);
+      }
     }
     return this.serve(e, c.id >> 8, c.id & 0xff, c.flags, c.udpSize, c.tcp);
   }
@@ -585,6 +622,11 @@ export class Acl {
     }
   }
 
+  /** The IPv4 ranges, for the native UDP path (which answers IPv4 clients only). */
+  ipv4Ranges(): { network: number; size: number }[] {
+    return this.v4.map(({ network, size }) => ({ network, size }));
+  }
+
   allows(address: string): boolean {
     const plain = address.startsWith('::ffff:') && net.isIPv4(address.slice(7)) ? address.slice(7) : address;
     const n = ipv4ToNumber(plain);
@@ -598,5 +640,70 @@ export class Acl {
       }
       return true;
     });
+  }
+}
+
+/** UDP on a Node dgram socket. */
+class JsUdpSide implements UdpSide {
+  private constructor(
+    readonly socket: dgram.Socket,
+    readonly port: number,
+  ) {}
+
+  static async open(host: string, port: number, family: 4 | 6): Promise<JsUdpSide> {
+    const socket = dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4', lookup: literalLookup(family) });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('error', reject);
+        socket.bind(port, host, () => {
+          socket.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (e) {
+      socket.close();
+      throw e;
+    }
+    for (const set of [() => socket.setRecvBufferSize(4 << 20), () => socket.setSendBufferSize(4 << 20)]) {
+      try {
+        set();
+      } catch {
+        // the kernel's limit (net.core.rmem_max) applies; the default still works
+      }
+    }
+    return new JsUdpSide(socket, socket.address().port);
+  }
+
+  send(b: Buffer, port: number, address: string): void {
+    this.socket.send(b, port, address);
+  }
+
+  close(): Promise<void> {
+    return new Promise<void>((r) => this.socket.close(() => r()));
+  }
+}
+
+/** UDP on native/dns.c's socket and thread; queries it does not answer itself come to onQuery. */
+class NativeUdpSide implements UdpSide {
+  onQuery: (msg: Buffer, address: string, port: number) => void = () => {};
+  private constructor(readonly native: NativeUdp) {}
+
+  get port(): number {
+    return this.native.port;
+  }
+
+  static open(addon: unknown, host: string, port: number, allow: { network: number; size: number }[]): NativeUdpSide {
+    let side: NativeUdpSide | undefined;
+    const native = NativeUdp.open(addon, host, port, allow, (msg, ip, p) => side?.onQuery(msg, ip, p));
+    side = new NativeUdpSide(native);
+    return side;
+  }
+
+  send(b: Buffer, port: number, address: string): void {
+    this.native.send(b, address, port);
+  }
+
+  async close(): Promise<void> {
+    this.native.close();
   }
 }

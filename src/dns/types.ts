@@ -88,4 +88,6 @@ export interface Lookup {
   ready(): boolean;
   /** Bumps whenever an answer may have changed: the server's answer cache keys on it. */
   generation(): number;
+  /** Calls `listener` with the new generation at every change, synchronously (a cache kept outside JavaScript needs the moment). */
+  onChange?(listener: (generation: number) => void): void;
 }

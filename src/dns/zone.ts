@@ -187,6 +187,7 @@ export class ClusterZone implements Lookup {
   private readonly pods = new Map<string, string>();
   private readonly byPodIP = new MultiMap<string, string>();
   private gen = 0;
+  private readonly changeListeners: ((generation: number) => void)[] = [];
   private serial: number;
   private synced = false;
 
@@ -210,6 +211,10 @@ export class ClusterZone implements Lookup {
 
   generation(): number {
     return this.gen;
+  }
+
+  onChange(listener: (generation: number) => void): void {
+    this.changeListeners.push(listener);
   }
 
   /** The first full list of every informer is in: from now on a missing name is NXDOMAIN, not "not synced yet". */
@@ -352,6 +357,7 @@ export class ClusterZone implements Lookup {
 
   private changed(): void {
     this.gen++;
+    for (const l of this.changeListeners) l(this.gen);
     this.serial = Math.max(this.serial, this.unixNow());
   }
 

@@ -35,8 +35,13 @@ export class TableLookup implements Lookup {
     this.records.set(k, [...(this.records.get(k) ?? []), ...data]);
     return this;
   }
+  private readonly listeners: ((gen: number) => void)[] = [];
   bump(): void {
     this.gen++;
+    for (const l of this.listeners) l(this.gen);
+  }
+  onChange(listener: (gen: number) => void): void {
+    this.listeners.push(listener);
   }
   ready(): boolean {
     return this.isReady;

@@ -1,9 +1,6 @@
 // The native TCP relay (native/relay.c, built by `npm ci` into build/Release/tinykube_relay.node):
 // loading it, and a typed wrapper over its functions. One addon instance per thread that loads it.
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { loadAddon } from '../../client/addon.js';
 import type { EndpointInfo } from '../types.js';
 import type { TrafficCounters } from './counters.js';
 import type { TrafficClass } from './select.js';
@@ -130,25 +127,6 @@ export function loadNativeRelay(): NativeRelayLoad {
 }
 
 function load(): NativeRelayLoad {
-  const root = packageRoot();
-  if (!root) return { relay: undefined, reason: 'package.json not found above ' + dirname(fileURLToPath(import.meta.url)) };
-  const file = join(root, 'build', 'Release', 'tinykube_relay.node');
-  if (!existsSync(file)) return { relay: undefined, reason: `${file} is missing; npm ci builds it with node-gyp` };
-  try {
-    const addon = createRequire(join(root, 'package.json'))(file) as Addon;
-    return { relay: new NativeRelay(addon) };
-  } catch (err) {
-    return { relay: undefined, reason: `cannot load ${file}: ${(err as Error).message}` };
-  }
-}
-
-/** The nearest directory above this file with a package.json (from src/ and dist/ alike). */
-function packageRoot(): string | undefined {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    const up = dirname(dir);
-    if (up === dir) return undefined;
-    dir = up;
-  }
+  const l = loadAddon<Addon>('tinykube_relay');
+  return l.addon ? { relay: new NativeRelay(l.addon) } : { relay: undefined, reason: l.reason };
 }
