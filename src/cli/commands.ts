@@ -199,7 +199,7 @@ async function startClusterDns(cfg: ClusterConfig, server: { url: string; token:
 function dnsLine(cfg: ClusterConfig, dns: RunningDns): string {
   const host = serviceAddress(cfg.serviceCidr, 10);
   const upstream = dns.upstreams.length > 0 ? `other names via ${dns.upstreams.join(', ')}` : 'no upstream resolver: other names are refused';
-  return `${cfg.clusterDomain} on ${host}:${dns.port} UDP+TCP, ${upstream}; metrics http://${host}:${dns.metricsPort}/metrics`;
+  return `${cfg.clusterDomain} on ${host}:${dns.port} UDP+TCP${dns.udpPath === 'native' ? ' (native UDP path)' : ''}, ${upstream}; metrics http://${host}:${dns.metricsPort}/metrics`;
 }
 
 /** Why cluster DNS did not start, with the fix; the cluster runs on without it. */

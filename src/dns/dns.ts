@@ -40,6 +40,8 @@ export class ClusterDns {
   port = 0;
   metricsPort = 0;
   upstreams: string[] = [];
+  /** Who carries UDP once started: 'native' (native/dns.c) or 'js'. */
+  udpPath: 'native' | 'js' = 'js';
 
   constructor(private readonly opts: ClusterDnsOptions) {
     this.log = opts.log ?? ((m) => process.stderr.write(`${m}\n`));
@@ -66,6 +68,7 @@ export class ClusterDns {
     this.informers.start();
     this.server = await DnsServer.start({ host: this.opts.host, port: this.opts.port, lookup: this.zone, upstreams: this.upstreams, allow: this.opts.allow, log: this.log });
     this.port = this.server.udpPort;
+    this.udpPath = this.server.udpPath;
     const server = this.server;
     this.metrics = new DnsMetrics(() => server.stats(), () => this.zone.ready());
     this.metricsPort = await this.metrics.listen(this.opts.host, this.opts.metricsPort);

@@ -21,6 +21,7 @@ export interface DnsReady {
   port: number;
   metricsPort: number;
   upstreams: string[];
+  udpPath: 'native' | 'js';
 }
 
 const data = workerData as DnsWorkerData;
@@ -29,7 +30,7 @@ const dns = new ClusterDns({ client, host: data.host, port: data.port, metricsPo
 serveComponentThread<DnsReady>(
   async () => {
     await dns.start();
-    return { port: dns.port, metricsPort: dns.metricsPort, upstreams: dns.upstreams };
+    return { port: dns.port, metricsPort: dns.metricsPort, upstreams: dns.upstreams, udpPath: dns.udpPath };
   },
   () => dns.stop().finally(() => client.close()),
 );
