@@ -68,7 +68,7 @@ function status(out: string): string {
 
 describe('cluster DNS', () => {
   it('answers on kube-dns\'s cluster IP, which its Endpoints name; up says where', async () => {
-    expect(c.output).toMatch(new RegExp(`dns\\s+ok\\s+cluster\\.local on ${dnsIP.replaceAll('.', '\\.')}:53 UDP\\+TCP, other names via ${UPSTREAM_IP.replaceAll('.', '\\.')}`));
+    expect(c.output).toMatch(new RegExp(`dns\\s+ok\\s+cluster\\.local on ${dnsIP.replaceAll('.', '\\.')}:53 UDP\\+TCP \\(native UDP path\\), other names via ${UPSTREAM_IP.replaceAll('.', '\\.')}`));
     expect(await c.k(['-n', 'kube-system', 'get', 'endpoints', 'kube-dns'])).toMatch(new RegExp(`kube-dns\\s+${dnsIP.replaceAll('.', '\\.')}:53,${dnsIP.replaceAll('.', '\\.')}:53,${dnsIP.replaceAll('.', '\\.')}:9153`));
     const out = await dig('kubernetes.default.svc.cluster.local');
     expect(status(out)).toBe('NOERROR');
