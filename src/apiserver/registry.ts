@@ -272,9 +272,9 @@ export class Registry {
     }
   }
 
-  mustBeValid(res: ResourceInfo, obj: KubeObject, old: KubeObject | undefined): void {
+  mustBeValid(res: ResourceInfo, obj: KubeObject, old: KubeObject | undefined, subresource?: string): void {
     const strategy = strategyFor(res);
-    const errs: FieldError[] = [...validateObjectMeta(obj.metadata, res.namespaced, strategy.nameRule), ...(strategy.validate?.(obj, old) ?? [])];
+    const errs: FieldError[] = [...validateObjectMeta(obj.metadata, res.namespaced, strategy.nameRule), ...(strategy.validate?.(obj, old, subresource) ?? [])];
     if (errs.length > 0) throw errors.invalid(res.kind, res.group, obj.metadata.name ?? obj.metadata.generateName ?? '', errs);
   }
 
@@ -379,7 +379,7 @@ export class Registry {
   private finishUpdate(res: ResourceInfo, next: KubeObject, current: KubeObject, opts: UpdateOptions, held: { reservation?: Reservation }): KubeObject {
     held.reservation = this.hooks.reserve?.(res, next, current, opts);
     try {
-      this.mustBeValid(res, next, current);
+      this.mustBeValid(res, next, current, opts.subresource);
       next.apiVersion = apiVersionOfResource(res);
       next.kind = res.kind;
       next.metadata.resourceVersion = current.metadata.resourceVersion;

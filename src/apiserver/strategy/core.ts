@@ -1,4 +1,4 @@
-// Strategies of the simpler kinds: namespaces, config, events, nodes, endpoints, networking.
+// Strategies of the simpler kinds: namespaces, config, events, nodes, endpoints, leases.
 import { fieldError, type FieldError } from '../errors.js';
 import { arr, child, dflt, obj, str, type Obj, type Strategy } from './types.js';
 
@@ -125,18 +125,4 @@ export const endpointSliceStrategy: Strategy = {
   },
 };
 
-export const ingressStrategy: Strategy = {
-  nameRule: 'subdomain',
-  generation: true,
-  defaults(o) {
-    for (const rule of arr(obj(o['spec'])['rules'])) {
-      for (const p of arr(obj(obj(rule)['http'])['paths'])) dflt(obj(p), 'pathType', 'ImplementationSpecific');
-    }
-  },
-  prepareForCreate(o) {
-    o['status'] = { loadBalancer: {} };
-  },
-};
-
-export const ingressClassStrategy: Strategy = { nameRule: 'subdomain', generation: true };
 export const leaseStrategy: Strategy = { nameRule: 'subdomain', generation: false };

@@ -1,5 +1,6 @@
 import type { ResourceInfo } from '../resources.js';
-import { configMapStrategy, endpointSliceStrategy, endpointsStrategy, eventStrategy, ingressClassStrategy, ingressStrategy, leaseStrategy, namespaceStrategy, nodeStrategy, secretStrategy } from './core.js';
+import { configMapStrategy, endpointSliceStrategy, endpointsStrategy, eventStrategy, leaseStrategy, namespaceStrategy, nodeStrategy, secretStrategy } from './core.js';
+import { ingressClassStrategy, ingressStrategy } from './ingress.js';
 import { podStrategy } from './pods.js';
 import { serviceStrategy } from './services.js';
 import type { Strategy } from './types.js';

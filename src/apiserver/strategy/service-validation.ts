@@ -6,7 +6,7 @@ import { validateLabelKey } from '../../api/selectors.js';
 import { fieldError, type FieldError } from '../errors.js';
 import { isLinkLocalMulticast, isLinkLocalUnicast, isUnspecified, isIPv6String, parseCIDRSloppy, parseIPSloppy } from '../validation/ip.js';
 import { validateLabels } from '../validation/meta.js';
-import { LABEL_MSG, nameProblems, SUBDOMAIN_MSG } from '../validation/names.js';
+import { dns1123LabelProblems, nameProblems, portNameProblems } from '../validation/names.js';
 import { externallyAccessible, isHeadless, needsHealthCheck, type ServicePortView, type ServiceView } from './service-view.js';
 
 const SERVICE_TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
@@ -50,32 +50,11 @@ function portKey(p: ServicePortView): string {
   );
 }
 
-// --- name formats (apimachinery IsDNS1123Label, IsQualifiedName, IsValidPortName)
-
-function dns1123LabelProblems(v: string): string[] {
-  const out: string[] = [];
-  if (v.length > 63) out.push('must be no more than 63 characters');
-  if (nameProblems(v, 'label').includes(LABEL_MSG)) {
-    // A valid subdomain that is not a label can only be wrong by its dots.
-    out.push(nameProblems(v, 'subdomain').includes(SUBDOMAIN_MSG) ? LABEL_MSG : 'must not contain dots');
-  }
-  return out;
-}
+// --- name formats (apimachinery IsQualifiedName; IsDNS1123Label and IsValidPortName are in names.ts)
 
 function qualifiedName(field: string, v: string): FieldError[] {
   const problem = validateLabelKey(v);
   return problem ? [fieldError.invalid(field, v, problem)] : [];
-}
-
-/** IANA_SVC_NAME: at most 15 characters of [-a-z0-9], a letter among them, no leading, trailing or double '-'. */
-function portNameProblems(v: string): string[] {
-  const out: string[] = [];
-  if (v.length > 15) out.push('must be no more than 15 characters');
-  if (!/^[-a-z0-9]+$/.test(v)) out.push('must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)');
-  if (!/[a-z]/.test(v)) out.push('must contain at least one letter (a-z)');
-  if (v.includes('--')) out.push('must not contain consecutive hyphens');
-  if (v.startsWith('-') || v.endsWith('-')) out.push('must not begin or end with a hyphen');
-  return out;
 }
 
 const validPort = (p: number): boolean => Number.isInteger(p) && p >= 1 && p <= 65535;

@@ -17,8 +17,12 @@ export interface Strategy {
    * validation: e.g. a Service clears the fields its new type does not use; mutates obj.
    */
   prepareForUpdate?(obj: KubeObject, old: KubeObject): void;
-  /** Kind-specific validation beyond ObjectMeta; `old` is set on update. */
-  validate?(obj: KubeObject, old?: KubeObject): FieldError[];
+  /**
+   * Kind-specific validation beyond ObjectMeta; `old` is set on update, and `subresource` names
+   * the subresource written (e.g. 'status', whose writes Kubernetes validates with the kind's
+   * status strategy: status only).
+   */
+  validate?(obj: KubeObject, old?: KubeObject, subresource?: string): FieldError[];
   /** Field-selector values beyond metadata.name / metadata.namespace. */
   fields?(obj: KubeObject): Record<string, string>;
 }
