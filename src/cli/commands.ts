@@ -14,8 +14,7 @@ import { buildConfig, DEFAULTS, defaultDataDir, firstAddress, nodeAddress, nodeN
 import { startNodeAgent, startNodes, type RunningNodes } from '../kubelet/index.js';
 import { KubeClient, loadKubeconfig } from '../client/index.js';
 import { ServiceProxy, startProxy, type RunningProxy } from '../proxy/index.js';
-import { ClusterDns, startDns, type RunningDns } from '../dns/index.js';
-import { realRunner, resetHost, setupHost, type HostDnsConfig, type HostEnv } from '../dns/host.js';
+import { ClusterDns, realAskServer, realLookup, realRunner, resetHost, setupHost, startDns, type HostDnsConfig, type HostEnv, type RunningDns } from '../dns/index.js';
 import { parseIpv4Cidr } from '../api/ipv4.js';
 import { serviceAddress } from '../apiserver/bootstrap.js';
 import { kubeconfigFor, mergeIntoUserKubeconfig, userKubeconfigPath, writeKubeconfig, CONTEXT } from './kubeconfig.js';
@@ -470,14 +469,25 @@ export async function proxyStandalone(flags: Flags): Promise<void> {
  * <data-dir>/cluster.json when `up` ran there; --server, --cluster-domain, --service-cidr override.
  */
 export async function dnsHost(action: 'setup' | 'reset', flags: Flags): Promise<void> {
-  const env: HostEnv = { root: '/', run: realRunner, privileged: process.getuid?.() === 0 };
+  const env: HostEnv = { root: '/', run: realRunner, privileged: process.getuid?.() === 0, lookup: realLookup, askServer: realAskServer, self: selfCommand() };
   const dryRun = flags['dry-run'] === true;
-  const result = action === 'reset' ? await resetHost(env, dryRun) : await setupHost(hostDnsConfig(flags), env, dryRun);
+  const setup = async (): Promise<Awaited<ReturnType<typeof setupHost>>> => {
+    const { config, from } = hostDnsConfig(flags);
+    out(`tinykube: cluster DNS ${config.server}:${config.port}, domain ${config.domain}, service range ${config.serviceCidr} (${from})`);
+    return setupHost(config, env, dryRun);
+  };
+  const result = action === 'reset' ? await resetHost(env, dryRun) : await setup();
   for (const line of result.lines) out(`tinykube: ${line}`);
   if (!result.ok) process.exitCode = result.exitCode;
 }
 
-function hostDnsConfig(flags: Flags): HostDnsConfig {
+/** This program as it was started, for a command the user reruns with sudo (whose PATH may not find tinykube). */
+function selfCommand(): string {
+  const quote = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+  return [process.execPath, process.argv[1] ?? 'tinykube'].map(quote).join(' ');
+}
+
+function hostDnsConfig(flags: Flags): { config: HostDnsConfig; from: string } {
   const file = join(dataDirOf(flags), 'cluster.json');
   let saved: Partial<ClusterConfig> = {};
   if (existsSync(file)) {
@@ -487,18 +497,23 @@ function hostDnsConfig(flags: Flags): HostDnsConfig {
       throw new UsageError(`dns host-setup: cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
+  const from = existsSync(file) ? `${file}, with any flags given` : `no ${file}: defaults, with any flags given`;
   const str = (k: string): string | undefined => (typeof flags[k] === 'string' ? (flags[k] as string) : undefined);
   const serviceCidr = str('service-cidr') ?? saved.serviceCidr ?? DEFAULTS.serviceCidr;
-  const domain = str('cluster-domain') ?? saved.clusterDomain ?? DEFAULTS.clusterDomain;
+  const domain = (str('cluster-domain') ?? saved.clusterDomain ?? DEFAULTS.clusterDomain).replace(/\.$/, '');
   if (!parseIpv4Cidr(serviceCidr)) throw new UsageError(`--service-cidr: "${serviceCidr}" is not an IPv4 CIDR`);
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(domain)) throw new UsageError(`--cluster-domain: "${domain}" is not a DNS domain such as cluster.local`);
   const given = str('server');
   if (given !== undefined) {
     const m = /^(\d+\.\d+\.\d+\.\d+)(?::(\d+))?$/.exec(given);
-    if (!m || !isIPv4(m[1]!)) throw new UsageError(`--server: "${given}" is not IP[:PORT] such as 127.96.0.10 or 127.0.0.1:5353`);
-    return { server: m[1]!, port: parsePort('server', m[2] ?? '53'), domain, serviceCidr };
+    const port = m ? Number(m[2] ?? '53') : NaN;
+    if (!m || !isIPv4(m[1]!) || !(port >= 1 && port <= 65535)) throw new UsageError(`--server: "${given}" is not IP[:PORT] such as 127.96.0.10 or 127.0.0.1:5353`);
+    return { config: { server: m[1]!, port, domain, serviceCidr }, from };
   }
   const server = serviceAddress(serviceCidr, 10);
   if (!server) throw new UsageError(`--service-cidr ${serviceCidr} has no .10 address for cluster DNS; give --server`);
-  return { server, port: saved.dnsPort ?? DEFAULTS.dnsPort, domain, serviceCidr };
+  if (saved.dns === false) throw new UsageError(`the cluster of ${file} runs without cluster DNS (up --no-dns); give --server IP[:PORT] of the DNS server to use`);
+  const port = saved.dnsPort ?? DEFAULTS.dnsPort;
+  if (port === 0) throw new UsageError(`the cluster of ${file} took a free port for cluster DNS (--dns-port 0); give --server ${server}:PORT with the port its up printed`);
+  return { config: { server, port, domain, serviceCidr }, from };
 }

@@ -16,10 +16,11 @@ Commands:
             [--proxy-metrics-port PORT]
   dns       cluster DNS alone against any cluster: [--kubeconfig FILE] [--listen IP[:PORT]]
             [--cluster-domain DOMAIN] [--dns-ttl S] [--dns-upstream ADDR[:PORT]]...
-  dns host-setup  resolve the cluster domain from this host: a systemd-resolved drop-in routing it
-            (and the service range's PTR zones) to cluster DNS; needs root. [--data-dir DIR]
-            [--server IP[:PORT]] [--cluster-domain DOMAIN] [--service-cidr CIDR] [--dry-run]
-  dns host-reset  remove that drop-in [--dry-run]
+  dns host-setup  resolve the cluster domain from this host: tells systemd-resolved to send it (and the
+            service range's PTR zones) to cluster DNS; needs root; exit 3 without systemd-resolved,
+            4 without root. [--data-dir DIR] [--server IP[:PORT]] [--cluster-domain DOMAIN]
+            [--service-cidr CIDR] [--dry-run]
+  dns host-reset  undo host-setup [--dry-run]
 
 Flags of up (down and status take --data-dir):
   --data-dir DIR            state, certificates, kubeconfig, logs (default ~/.tinykube)

@@ -92,8 +92,27 @@ export class ClusterDns {
   }
 }
 
-/** The host's resolvers, as pods with dnsPolicy Default get them: /etc/resolv.conf's nameservers. */
-export function hostResolvers(path = '/etc/resolv.conf'): string[] {
+/**
+ * The host's resolvers, as pods with dnsPolicy Default get them: /etc/resolv.conf's nameservers.
+ * When those are only systemd-resolved's stub listeners, the servers resolved itself uses
+ * (/run/systemd/resolve/resolv.conf), as kubeadm points the kubelet there: forwarding to the stub
+ * loops once resolved routes names we forward back to us (`tinykube dns host-setup`): PTR questions
+ * for unknown addresses of the service range, and before systemd 258 every name no routing domain
+ * matches.
+ */
+export function hostResolvers(path = '/etc/resolv.conf', resolvedPath = '/run/systemd/resolve/resolv.conf'): string[] {
+  const listed = nameservers(path);
+  if (listed.length > 0 && listed.every((s) => RESOLVED_STUBS.has(s))) {
+    const behind = nameservers(resolvedPath).filter((s) => !RESOLVED_STUBS.has(s));
+    if (behind.length > 0) return behind;
+  }
+  return listed;
+}
+
+/** systemd-resolved's stub (127.0.0.53) and proxy stub (127.0.0.54) listeners. */
+const RESOLVED_STUBS = new Set(['127.0.0.53', '127.0.0.54']);
+
+function nameservers(path: string): string[] {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

@@ -5,6 +5,7 @@ import type { DnsReady, DnsWorkerData } from './worker.js';
 
 export { ClusterDns, hostResolvers, type ClusterDnsOptions } from './dns.js';
 export type { DnsReady } from './worker.js';
+export { realAskServer, realLookup, realRunner, resetHost, setupHost, type HostDnsConfig, type HostEnv } from './host.js';
 
 export interface RunningDns extends DnsReady {
   stop(): Promise<void>;
