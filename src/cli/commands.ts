@@ -415,7 +415,7 @@ export async function dnsStandalone(flags: Flags): Promise<void> {
     if (msg.includes('EACCES')) throw new UsageError(`dns: cannot listen on ${listen}: ports below 1024 need root; choose another with --listen IP:PORT`);
     throw new UsageError(`dns: ${msg}`);
   }
-  out(`tinykube: cluster DNS for ${cfg.clusterDomain} on ${m[1]}:${dns.port} against ${server}; ${dns.upstreams.length > 0 ? `other names via ${dns.upstreams.join(', ')}` : 'other names refused'}; metrics http://${m[1]}:${dns.metricsPort}/metrics`);
+  out(`tinykube: cluster DNS for ${cfg.clusterDomain} on ${m[1]}:${dns.port}${dns.udpPath === 'native' ? ' (native UDP path)' : ''} against ${server}; ${dns.upstreams.length > 0 ? `other names via ${dns.upstreams.join(', ')}` : 'other names refused'}; metrics http://${m[1]}:${dns.metricsPort}/metrics`);
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
@@ -447,26 +447,32 @@ export async function proxyStandalone(flags: Flags): Promise<void> {
   }
   const metricsPort = parsePort('proxy-metrics-port', typeof flags['proxy-metrics-port'] === 'string' ? flags['proxy-metrics-port'] : '10249');
   const proxy = new ServiceProxy({ client, nodeName: name, nodeIPs: [ip], metrics: { host: ip, port: metricsPort }, log: (m) => process.stderr.write(`${m}\n`) });
-  await proxy.start();
-  out(`tinykube: service proxy for node ${name} (${ip}) running against ${server}; metrics http://${ip}:${proxy.metricsPort}/metrics`);
+  // Handlers first: the native relay serves a cluster IP from its own thread before start()
+  // returns, so a client may see the proxy working (and signal it) while start() finishes.
   let stopping = false;
+  const starting = proxy.start();
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
     out(`tinykube: ${signal}, stopping the proxy`);
-    void proxy.stop().then(() => {
-      client.close();
-      process.exit(0);
-    });
+    void starting
+      .catch(() => undefined)
+      .then(() => proxy.stop())
+      .then(() => {
+        client.close();
+        process.exit(0);
+      });
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  await starting;
+  if (!stopping) out(`tinykube: service proxy for node ${name} (${ip}) running against ${server}; metrics http://${ip}:${proxy.metricsPort}/metrics`);
 }
 
 /**
  * `tinykube dns host-setup` / `host-reset`: route the cluster domain from this host's
  * systemd-resolved to cluster DNS (src/dns/host.ts). The cluster's settings come from
- * <data-dir>/cluster.json when `up` ran there; --server, --cluster-domain, --service-cidr override.
+ * <data-dir>/cluster.json when `up` ran there; --server, --domain (or --cluster-domain), --service-cidr override.
  */
 export async function dnsHost(action: 'setup' | 'reset', flags: Flags): Promise<void> {
   const env: HostEnv = { root: '/', run: realRunner, privileged: process.getuid?.() === 0, lookup: realLookup, askServer: realAskServer, self: selfCommand() };
@@ -500,9 +506,13 @@ function hostDnsConfig(flags: Flags): { config: HostDnsConfig; from: string } {
   const from = existsSync(file) ? `${file}, with any flags given` : `no ${file}: defaults, with any flags given`;
   const str = (k: string): string | undefined => (typeof flags[k] === 'string' ? (flags[k] as string) : undefined);
   const serviceCidr = str('service-cidr') ?? saved.serviceCidr ?? DEFAULTS.serviceCidr;
-  const domain = (str('cluster-domain') ?? saved.clusterDomain ?? DEFAULTS.clusterDomain).replace(/\.$/, '');
+  // --domain and --cluster-domain (up's name for it) are one setting.
+  const [short, long] = [str('domain'), str('cluster-domain')];
+  if (short !== undefined && long !== undefined && short !== long) throw new UsageError(`--domain "${short}" and --cluster-domain "${long}" disagree; give one`);
+  const domainFlag = short !== undefined ? '--domain' : '--cluster-domain';
+  const domain = (short ?? long ?? saved.clusterDomain ?? DEFAULTS.clusterDomain).replace(/\.$/, '');
   if (!parseIpv4Cidr(serviceCidr)) throw new UsageError(`--service-cidr: "${serviceCidr}" is not an IPv4 CIDR`);
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(domain)) throw new UsageError(`--cluster-domain: "${domain}" is not a DNS domain such as cluster.local`);
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(domain)) throw new UsageError(`${domainFlag}: "${domain}" is not a DNS domain such as cluster.local`);
   const given = str('server');
   if (given !== undefined) {
     const m = /^(\d+\.\d+\.\d+\.\d+)(?::(\d+))?$/.exec(given);

@@ -18,7 +18,7 @@ Commands:
             [--cluster-domain DOMAIN] [--dns-ttl S] [--dns-upstream ADDR[:PORT]]...
   dns host-setup  resolve the cluster domain from this host: tells systemd-resolved to send it (and the
             service range's PTR zones) to cluster DNS; needs root; exit 3 without systemd-resolved,
-            4 without root. [--data-dir DIR] [--server IP[:PORT]] [--cluster-domain DOMAIN]
+            4 without root. [--data-dir DIR] [--server IP[:PORT]] [--domain DOMAIN] (or --cluster-domain)
             [--service-cidr CIDR] [--dry-run]
   dns host-reset  undo host-setup [--dry-run]
 
@@ -88,6 +88,7 @@ export async function main(argv: string[]): Promise<void> {
         listen: { type: 'string' },
         'dns-metrics-port': { type: 'string' },
         server: { type: 'string' },
+        domain: { type: 'string' },
         'dry-run': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },

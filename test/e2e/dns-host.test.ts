@@ -5,13 +5,14 @@
 // and host-reset only run where they have nothing to change.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, run, TestCluster, type RunResult } from './harness.js';
 
 const FILES = ['/etc/systemd/dns-delegate.d/tinykube.dns-delegate', '/etc/systemd/resolved.conf.d/tinykube.conf'];
 const resolvedHere = existsSync('/run/systemd/resolve');
-const snapshot = (): (string | false)[] => FILES.map((f) => existsSync(f) && readFileSync(f, 'utf8'));
+/** Our files' contents, and whether their folders exist (host-setup creates them when it writes). */
+const snapshot = (): (string | boolean)[] => [...FILES.map((f) => existsSync(f) && readFileSync(f, 'utf8')), ...FILES.map((f) => existsSync(dirname(f)))];
 
 describe('tinykube dns host-setup', () => {
   let c: TestCluster;
@@ -62,9 +63,20 @@ describe('tinykube dns host-setup', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('tinykube:   DNS=127.0.0.1\n');
     expect(r.stdout).toContain('tinykube:   Domains=~other.test ~77.127.in-addr.arpa\n');
+    // --domain is the same setting under a shorter name.
+    const short = await cli('host-setup', '--dry-run', '--domain', 'short.test', '--server', '127.0.0.1:5300');
+    expect(short.code, short.stderr).toBe(0);
+    expect(short.stdout).toContain('tinykube:   DNS=127.0.0.1:5300\n');
+    expect(short.stdout).toContain('tinykube:   Domains=~short.test ~');
     const bad = await cli('host-setup', '--dry-run', '--server', 'dns.example');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--server: "dns.example" is not IP[:PORT]');
+    const both = await cli('host-setup', '--dry-run', '--domain', 'a.test', '--cluster-domain', 'b.test');
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('--domain "a.test" and --cluster-domain "b.test" disagree');
+    const badDomain = await cli('host-setup', '--dry-run', '--domain', 'Not_A_Domain');
+    expect(badDomain.code).toBe(2);
+    expect(badDomain.stderr).toContain('--domain: "Not_A_Domain" is not a DNS domain');
   });
 
   it.runIf(!resolvedHere)('without systemd-resolved: exit 3, nothing written, and the dig and nslookup it offers answer', async () => {

@@ -152,7 +152,7 @@ describe('up --no-proxy, and tinykube proxy against its kubeconfig', () => {
   }, 60_000);
 
   afterAll(async () => {
-    if (proxy && proxy.exitCode === null) {
+    if (proxy && proxy.exitCode === null && proxy.signalCode === null) {
       const gone = new Promise((r) => proxy!.once('exit', r));
       proxy.kill('SIGTERM');
       await gone;
