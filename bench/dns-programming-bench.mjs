@@ -31,6 +31,11 @@
 //               (p50/p99 bucket; as in CoreDNS only headless Services are observed, from the slice's
 //               endpoints.kubernetes.io/last-change-trigger-time, which this client sets) and the DNS
 //               process's CPU per change.
+//   3. qps      (optional, --qps-seconds, 0 skips) dnsperf (/usr/bin/dnsperf) against the DNS server at
+//               that scale for a few seconds, 4 clients, 100 queries in flight: names of the loaded
+//               Services (ClusterIP and headless) and 10% names that do not exist; the rate, dnsperf's
+//               latency, the rcodes and the DNS process's CPU per answered query. A sanity line, not
+//               a throughput benchmark (dns-server-bench.mjs is that): dnsperf shares the 2 cores.
 //
 // Addresses: node 127.0.0.19, Services 127.220.0.0/16, pods 127.222.0.0/15 (100,000 endpoints, all
 // distinct), LB pool 127.224.0.0/24, DNS on 127.0.0.20:--dns-port, and an upstream on 127.0.0.21
@@ -82,6 +87,7 @@ const { values: flag } = parseArgs({
     'max-seconds': { type: 'string', default: '600' },
     'quiet-wait': { type: 'string', default: '10' },
     'dns-port': { type: 'string', default: '5300' },
+    'qps-seconds': { type: 'string', default: '5' },
     app: { type: 'string', default: '' },
     json: { type: 'string', default: '' },
     keep: { type: 'boolean', default: false },
@@ -92,6 +98,7 @@ const { values: flag } = parseArgs({
 const FLAGS_HELP = '\nflags: --services 10000 --endpoints 10 --samples 200 --quick (= --services 1000 --samples 40) --headless-every 10\n' +
   '       --conc 32 --poll-ms 1 --gap 50 (ms between changes) --settle 2 (s before each memory reading)\n' +
   '       --phase-timeout 300 --sample-timeout 10 --max-seconds 600 --quiet-wait 10 --dns-port 5300 (metrics on the next port)\n' +
+  '       --qps-seconds 5 (dnsperf at the loaded scale; 0 skips it, at most 10)\n' +
   '       --app DIR (a tree with dist/ and bin/ to run instead of a copy of this one\'s) --json FILE --keep\n';
 if (flag.help) {
   const lines = readFileSync(SELF, 'utf8').split('\n');
@@ -114,6 +121,8 @@ const HEADLESS_EVERY = int('headless-every', 1);
 const POLL_MS = int('poll-ms'), GAP_MS = int('gap'), SETTLE = int('settle'), QUIET_WAIT = int('quiet-wait');
 const PHASE_TIMEOUT_MS = int('phase-timeout', 1) * 1000, SAMPLE_TIMEOUT_MS = int('sample-timeout', 1) * 1000, MAX_SECONDS = int('max-seconds', 1);
 const DNS_PORT = int('dns-port', 1024);
+const QPS_SECONDS = int('qps-seconds');
+if (QPS_SECONDS > 10) die('--qps-seconds: at most 10');
 if (DNS_PORT > 65534) die('--dns-port: at most 65534 (the metrics take the next port)');
 if (SERVICES > 20_000) die('at most 20,000 Services');
 if (SERVICES * ENDPOINTS > SAMPLE_POD_BASE) die(`at most ${SAMPLE_POD_BASE.toLocaleString('en-US')} endpoints (distinct addresses in ${POD_CIDR})`);
@@ -847,15 +856,65 @@ async function main() {
     dns_stderr_lines: dns.stderrCount - err0,
     list: samples,
   };
+  log(`  samples: send -> resolvable p50/p99/max ${triple(results.samples.all_from_send_ms)}; after the response ${triple(results.samples.all_from_response_ms)}; server histogram ${prog.count} observations, p99 ${fmtBucket(results.samples.programming_histogram.p99_bucket_ms)}`);
   const after = await memAfterGc(dns, memFile);
   results.memory_after_samples = after;
+
+  // -- 3. qps -----------------------------------------------------------------------------------
+  if (QPS_SECONDS > 0) {
+    checkAlive(dns);
+    results.qps = await qps(dns, loaded, clusterIPs);
+    checkAlive(dns);
+  }
   results.dns = {
     pid: dns.pid, udp_path: udpPath, threads: threads(dns.pid), cpu_total_sec: cpuOf(dns), peak_rss_kb: procMem(dns.pid).VmHWM,
     stderr: { lines: dns.stderrCount, last: dns.errLines.slice(-10), distinct: distinct(dns.kinds) },
   };
   results.up_stderr = { lines: up.stderrCount, distinct: distinct(up.kinds) };
   results.client = { queries: queriesSent, timeouts: queryTimeouts, stray_answers: strayAnswers, upstream_queries: upstreamQueries };
-  log(`  samples: send -> resolvable p50/p99/max ${triple(results.samples.all_from_send_ms)}; after the response ${triple(results.samples.all_from_response_ms)}; server histogram ${prog.count} observations, p99 ${fmtBucket(results.samples.programming_histogram.p99_bucket_ms)}`);
+}
+
+/** dnsperf for QPS_SECONDS against the DNS server: hits over the loaded Services, 10% names that do not exist. */
+async function qps(dns, loaded, clusterIPs) {
+  const DNSPERF = '/usr/bin/dnsperf';
+  if (!existsSync(DNSPERF)) { oddity(`${DNSPERF} not found (apt-get install dnsperf): no QPS line`); return undefined; }
+  const names = [];
+  let nx = 0, headless = 0;
+  for (let j = 0; j < 10_000; j++) {
+    if (j % 10 === 9) { names.push(`${fqdn(`nope-${j}`)} A`); nx++; continue; }
+    const i = (j * 7919) % loaded; // spread over the loaded Services
+    if (isHeadless(i)) headless++;
+    else if (!clusterIPs.has(i)) continue;
+    names.push(`${fqdn(svcName(i))} A`);
+  }
+  const file = join(work, 'qps-names.txt');
+  writeFileSync(file, names.join('\n') + '\n');
+  await awaitQuiet('qps');
+  const cpu0 = cpuMsFine(dns.pid), b0 = boxJiffies(), t0 = now();
+  const child = spawn(DNSPERF, ['-s', DNS_IP, '-p', String(DNS_PORT), '-d', file, '-l', String(QPS_SECONDS), '-c', '4', '-q', '100', '-t', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const c = { name: 'dnsperf', child, pid: child.pid, start: procStat(child.pid)?.start, exited: null, errLines: [] };
+  children.set(child.pid, c);
+  let out = '', err = '';
+  child.stdout.setEncoding('utf8').on('data', (d) => (out += d));
+  child.stderr.setEncoding('utf8').on('data', (d) => (err += d));
+  const code = await new Promise((r) => {
+    const t = setTimeout(() => { oddity(`dnsperf still running ${QPS_SECONDS + 10} s after its start; SIGKILL`); try { process.kill(child.pid, 'SIGKILL'); } catch { /* gone */ } }, (QPS_SECONDS + 10) * 1000);
+    child.on('exit', (cd, sig) => { clearTimeout(t); c.exited = cd ?? sig; r(cd ?? sig); });
+  });
+  children.delete(child.pid);
+  const cpuMs = cpuMsFine(dns.pid) - cpu0, busy = boxBusyPct(b0, boxJiffies()), wall = now() - t0;
+  const num = (re) => { const m = re.exec(out); return m ? Number(m[1]) : NaN; };
+  const r = {
+    seconds: QPS_SECONDS, names: names.length, nx_names: nx, headless_names: headless, exit: code,
+    sent: num(/Queries sent:\s+(\d+)/), completed: num(/Queries completed:\s+(\d+)/), lost: num(/Queries lost:\s+(\d+)/),
+    qps: num(/Queries per second:\s+([\d.]+)/), avg_ms: num(/Average Latency \(s\):\s+([\d.]+)/) * 1000,
+    max_ms: num(/Average Latency \(s\):.*max ([\d.]+)/) * 1000, stddev_ms: num(/Latency StdDev \(s\):\s+([\d.]+)/) * 1000,
+    rcodes: (/Response codes:\s+(.*)/.exec(out)?.[1] ?? '').trim(),
+    dns_cpu_ms: cpuMs, dns_cpu_us_per_query: (cpuMs * 1000) / Math.max(1, num(/Queries completed:\s+(\d+)/)), box_busy_pct: busy, wall_ms: wall,
+  };
+  if (code !== 0 || !Number.isFinite(r.qps)) oddity(`dnsperf exited ${code}: ${(err || out).trim().split('\n').slice(-3).join(' | ')}`);
+  log(`  dnsperf ${QPS_SECONDS} s: ${Number.isFinite(r.qps) ? r.qps.toFixed(0) : '-'} q/s, ${r.completed}/${r.sent} answered (${r.rcodes}), avg ${r.avg_ms.toFixed(2)} ms, DNS CPU ${r.dns_cpu_us_per_query.toFixed(1)} µs/query, box ${busy.toFixed(0)}%`);
+  return r;
 }
 
 /** The most frequent distinct stderr lines. */
@@ -894,6 +953,10 @@ function report(seconds) {
   if (mN.services) {
     const per = 1000 / mN.services;
     out.push(`| DNS per 1,000 Services (x ${r.endpoints} endpoints), loaded - empty: RSS after GC / heap after GC | ${mib((mN.rssGcKb - m0.rssGcKb) * per)} / ${mib((mN.heapUsedKb - m0.heapUsedKb) * per)} (CoreDNS's rule: ${1 + r.endpoints} MB) |`);
+  }
+  if (r.qps) {
+    const p = r.qps;
+    out.push(`| dnsperf at ${n0(mN.services)} Services, ${p.seconds} s, 4 clients, 100 in flight (${n0(p.names)} names, ${n0(p.nx_names)} absent): q/s; answered / sent; latency avg / max; DNS CPU per query | ${Number.isFinite(p.qps) ? n0(Math.round(p.qps)) : '-'}; ${n0(p.completed)} / ${n0(p.sent)} (${p.rcodes}); ${fmtMs(p.avg_ms)} / ${fmtMs(p.max_ms)}; ${p.dns_cpu_us_per_query.toFixed(1)} µs (box ${p.box_busy_pct.toFixed(0)}% busy) |`);
   }
   if (r.memory_after_samples) out.push(`| DNS after the samples: RSS after GC / heap; peak RSS of the run | ${mib(r.memory_after_samples.rssGcKb)} / ${mib(r.memory_after_samples.heapUsedKb)}; ${mib(r.dns?.peak_rss_kb)} |`);
   out.push(`| API server (tinykube up) RSS, for information: ${r.memory.map((m) => n0(m.services)).join(' / ')} Services | ${r.memory.map((m) => mib(m.upRssKb)).join(' / ')} |`);
