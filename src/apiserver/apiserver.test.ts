@@ -185,6 +185,46 @@ describe('API server semantics', () => {
     expect(meta(again.json)['resourceVersion']).toBe(meta(status.json)['resourceVersion']);
   });
 
+  it('a spec sent with its keys in another order is the same spec: no new generation, no write', async () => {
+    const base = '/apis/networking.k8s.io/v1/namespaces/default/ingresses';
+    // Stored as {kind, name, apiGroup: null}: the server fills in apiGroup after what was sent.
+    const created = await call(s, 'POST', base, { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'order' }, spec: { defaultBackend: { resource: { kind: 'Bucket', name: 'b' } } } });
+    expect(created.status).toBe(201);
+    // A typed client (client-go) sends Go's field order: apiGroup, kind, name.
+    const same = await call(s, 'PUT', `${base}/order`, { ...created.json, spec: { defaultBackend: { resource: { apiGroup: null, kind: 'Bucket', name: 'b' } } } });
+    expect(same.status).toBe(200);
+    expect(meta(same.json)['generation']).toBe(1);
+    expect(meta(same.json)['resourceVersion']).toBe(meta(created.json)['resourceVersion']);
+    const changed = await call(s, 'PUT', `${base}/order`, { ...same.json, spec: { defaultBackend: { resource: { apiGroup: null, kind: 'Bucket', name: 'c' } } } });
+    expect(meta(changed.json)['generation']).toBe(2);
+  });
+
+  it('DefaultIngressClass: a new Ingress naming no class gets the default IngressClass', async () => {
+    const classes = '/apis/networking.k8s.io/v1/ingressclasses';
+    const ingresses = '/apis/networking.k8s.io/v1/namespaces/default/ingresses';
+    const ingress = (name: string, annotations: Record<string, string> = {}): Record<string, unknown> => ({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name, annotations },
+      spec: { defaultBackend: { service: { name: 'web', port: { number: 80 } } } },
+    });
+    const className = (r: Resp): unknown => (r.json['spec'] as Record<string, unknown>)['ingressClassName'];
+    expect(className(await call(s, 'POST', ingresses, ingress('before-default')))).toBeUndefined();
+    const cls = { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'house', annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } }, spec: { controller: 'example.com/house' } };
+    expect((await call(s, 'POST', classes, cls)).status).toBe(201);
+    const dry = await call(s, 'POST', `${ingresses}?dryRun=All`, ingress('dry'));
+    expect(className(dry)).toBe('house');
+    const created = await call(s, 'POST', ingresses, ingress('after-default'));
+    expect(created.status).toBe(201);
+    expect(className(created)).toBe('house');
+    expect(className(await call(s, 'POST', ingresses, ingress('annotated', { 'kubernetes.io/ingress.class': 'other' })))).toBeUndefined();
+    // Only creates are admitted: an update that drops the class keeps it dropped.
+    const dropped = await call(s, 'PUT', `${ingresses}/after-default`, { ...created.json, spec: { defaultBackend: { service: { name: 'web', port: { number: 80 } } } } });
+    expect(dropped.status).toBe(200);
+    expect(className(dropped)).toBeUndefined();
+    await call(s, 'DELETE', `${classes}/house`);
+  });
+
   it('keeps an object with finalizers until they are removed', async () => {
     await call(s, 'POST', '/api/v1/namespaces/default/configmaps', { ...cm('fin'), metadata: { name: 'fin', finalizers: ['example.com/hold'] } });
     const del = await call(s, 'DELETE', '/api/v1/namespaces/default/configmaps/fin');

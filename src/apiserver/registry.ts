@@ -9,6 +9,7 @@ import { clone, decode, encode, keyFor, listPrefix, withResourceVersion } from '
 import { ApiError, errors, type FieldError } from './errors.js';
 import { apiVersionOfResource, resourceFor, storagePrefix, type ResourceInfo } from './resources.js';
 import { strategyFor } from './strategy/index.js';
+import type { StoredObjects } from './strategy/types.js';
 import { validateObjectMeta } from './validation/meta.js';
 import { generateNameFrom } from './validation/names.js';
 
@@ -74,6 +75,9 @@ export class Registry {
     readonly store: Store,
     private readonly hooks: RegistryHooks = {},
   ) {}
+
+  /** What admission may read: every stored object of a resource. */
+  private readonly stored: StoredObjects = { list: async (res) => (await this.list(res, undefined, {})).items };
 
   target(res: ResourceInfo, name?: string): { group: string; resource: string; name?: string } {
     return name === undefined ? { group: res.group, resource: res.plural } : { group: res.group, resource: res.plural, name };
@@ -247,6 +251,7 @@ export class Registry {
     for (const f of ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'resourceVersion', 'generation', 'selfLink'] as const) delete meta[f];
     strategy.prepareForCreate?.(obj);
     strategy.defaults?.(obj);
+    await strategy.admitCreate?.(obj, this.stored);
     meta.uid = randomUUID();
     meta.creationTimestamp = rfc3339(new Date());
     if (strategy.generation) meta.generation = 1;
@@ -492,10 +497,15 @@ function hasSpecFinalizers(res: ResourceInfo, obj: KubeObject): boolean {
   return Array.isArray(spec['finalizers']) && spec['finalizers'].length > 0;
 }
 
+/**
+ * Everything but metadata and status, compared as Semantic.DeepEqual compares Go values: the
+ * order of an object's keys is not part of it (a typed client sends Go's field order, the stored
+ * object may hold the order of its first writer).
+ */
 function specOf(obj: KubeObject): string {
   const rest: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(obj)) if (k !== 'metadata' && k !== 'status' && k !== 'apiVersion' && k !== 'kind') rest[k] = v;
-  return JSON.stringify(rest);
+  return stableStringify(rest);
 }
 
 function sameIgnoringManagedTime(a: KubeObject, b: KubeObject): boolean {

@@ -1,7 +1,8 @@
 // Ingress and IngressClass validation with the real kubectl: a broken object gets kube-apiserver's
 // 422, with its field paths and messages, and nothing is stored; a valid one is stored as
 // Kubernetes stores it (networking.k8s.io/v1 defaults included: none for an Ingress, pathType is
-// required; scope Cluster for IngressClass parameters).
+// required; scope Cluster for IngressClass parameters), and a new Ingress that names no class gets
+// the default IngressClass (the DefaultIngressClass admission plugin).
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KUBECTL_VERSIONS, TestCluster } from './harness.js';
@@ -306,5 +307,33 @@ ${spec}`;
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('The IngressClass "nginx" is invalid: spec.controller: Invalid value: "example.com/other": field is immutable\n');
     expect(await getJson('ingressclass', 'nginx')).toEqual(stored);
+  });
+});
+
+describe('DefaultIngressClass admission', () => {
+  it('a new Ingress naming no class gets the default IngressClass; one naming a class keeps it', async () => {
+    await c.k(['apply', '-f', '-'], {
+      input: `apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata:
+  name: house
+  annotations:
+    ingressclass.kubernetes.io/is-default-class: "true"
+spec:
+  controller: example.com/house
+`,
+    });
+    await c.k(['create', 'ingress', 'classless', '--rule=shop.example.com/=web:80']);
+    expect((await getJson('ingress', 'classless')).spec).toEqual({
+      ingressClassName: 'house',
+      rules: [{ host: 'shop.example.com', http: { paths: [{ path: '/', pathType: 'Exact', backend: { service: { name: 'web', port: { number: 80 } } } }] } }],
+    });
+    await c.k(['create', 'ingress', 'classy', '--class=nginx', '--rule=shop.example.com/=web:80']);
+    expect((await getJson('ingress', 'classy')).spec).toMatchObject({ ingressClassName: 'nginx' });
+    // The deprecated annotation names a class too.
+    await c.k(['apply', '-f', '-'], { input: ingress('annotated', '  defaultBackend:\n    service:\n      name: web\n      port:\n        number: 80\n', '  annotations:\n    kubernetes.io/ingress.class: traefik\n') });
+    expect((await getJson('ingress', 'annotated')).spec).toEqual({ defaultBackend: { service: { name: 'web', port: { number: 80 } } } });
+    // Ingresses created before the default class stay without one.
+    expect((await getJson('ingress', 'simple')).spec).not.toHaveProperty('ingressClassName');
   });
 });

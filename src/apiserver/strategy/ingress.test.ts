@@ -425,6 +425,51 @@ describe('Ingress status writes (ValidateIngressStatusUpdate)', () => {
   });
 });
 
+describe('DefaultIngressClass admission on create', () => {
+  const cls = (name: string, created: string, isDefault?: string): KubeObject => ({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'IngressClass',
+    metadata: { name, creationTimestamp: created, ...(isDefault === undefined ? {} : { annotations: { 'ingressclass.kubernetes.io/is-default-class': isDefault } }) },
+    spec: { controller: `example.com/${name}` },
+  });
+  const classes = [cls('old-default', '2024-01-01T00:00:00Z', 'true'), cls('plain', '2024-06-01T00:00:00Z'), cls('not-quite', '2024-07-01T00:00:00Z', 'True')];
+
+  /** A create as the registry runs it with admission: prepareForCreate, defaults, admitCreate, validate. */
+  async function admitted(spec: Spec, pool: KubeObject[], extra: Obj = {}): Promise<{ spec: unknown; errs: string[] }> {
+    const o = object('Ingress', spec, extra);
+    ingressStrategy.prepareForCreate!(o);
+    ingressStrategy.defaults!(o);
+    await ingressStrategy.admitCreate!(o, { list: async () => structuredClone(pool) });
+    return { spec: o['spec'], errs: rendered(ingressStrategy.validate!(o)) };
+  }
+
+  it('an Ingress naming no class gets the default one (annotated "true", exactly)', async () => {
+    expect(await admitted({ defaultBackend: web }, classes)).toEqual({ spec: { ingressClassName: 'old-default', defaultBackend: web }, errs: [] });
+  });
+
+  it('no default class: nothing set', async () => {
+    expect(await admitted({ defaultBackend: web }, classes.slice(1))).toEqual({ spec: { defaultBackend: web }, errs: [] });
+  });
+
+  it('of several defaults the newest wins, then the first by name', async () => {
+    const pool = [...classes, cls('new-b', '2025-01-01T00:00:00Z', 'true'), cls('new-a', '2025-01-01T00:00:00Z', 'true')];
+    expect((await admitted({ defaultBackend: web }, pool)).spec).toEqual({ ingressClassName: 'new-a', defaultBackend: web });
+  });
+
+  it('a class given by the field or by the annotation (even empty) is left alone', async () => {
+    expect((await admitted({ ingressClassName: 'other', defaultBackend: web }, classes)).spec).toEqual({ ingressClassName: 'other', defaultBackend: web });
+    expect((await admitted({ ingressClassName: null, defaultBackend: web }, classes)).spec).toEqual({ ingressClassName: 'old-default', defaultBackend: web });
+    for (const value of ['traefik', '']) {
+      const annotated = { metadata: { name: 'web', namespace: 'default', annotations: { 'kubernetes.io/ingress.class': value } } };
+      expect(await admitted({ defaultBackend: web }, classes, annotated)).toEqual({ spec: { defaultBackend: web }, errs: [] });
+    }
+  });
+
+  it('an Ingress refused by validation is refused the same with a default class', async () => {
+    expect((await admitted({ rules: [rule('example.com', path('/', undefined))] }, classes)).errs).toEqual(['spec.rules[0].http.paths[0].pathType: Required value: pathType must be specified']);
+  });
+});
+
 describe('IngressClass defaults (SetDefaults_IngressClass)', () => {
   const cases: [string, Spec, Spec][] = [
     ['no parameters: nothing added', { controller: 'example.com/ingress' }, { controller: 'example.com/ingress' }],

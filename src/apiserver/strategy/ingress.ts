@@ -6,9 +6,12 @@
 // (only the retired extensions/v1beta1 and networking.k8s.io/v1beta1 APIs filled in
 // ImplementationSpecific). An IngressClass's parameters get scope Cluster. Besides, objects are
 // stored as Kubernetes stores them after decoding into its Go types: fields tagged omitempty
-// are dropped when empty, untagged ones are always there (see `goIngress`).
+// are dropped when empty, untagged ones are always there (see `goIngress`). On create, the
+// DefaultIngressClass admission plugin (enabled by default in kube-apiserver) gives an Ingress that
+// names no class the IngressClass annotated ingressclass.kubernetes.io/is-default-class: "true".
 import type { KubeObject } from '../../api/types.js';
 import { fieldError, type FieldError } from '../errors.js';
+import { resourceFor } from '../resources.js';
 import { parseIPSloppy } from '../validation/ip.js';
 import { dns1123LabelProblems, nameProblems, pathSegmentProblems, portNameProblems, wildcardSubdomainProblems } from '../validation/names.js';
 import { arr, obj, str, type Obj, type Strategy } from './types.js';
@@ -348,11 +351,41 @@ export function validateIngressStatus(o: KubeObject): FieldError[] {
   return errs;
 }
 
+// --- DefaultIngressClass (the admission plugin kube-apiserver enables by default)
+
+const ANNOTATION_DEFAULT_CLASS = 'ingressclass.kubernetes.io/is-default-class';
+const INGRESS_CLASSES = resourceFor('networking.k8s.io', 'v1', 'ingressclasses')!;
+
+/** The default IngressClass: annotated is-default-class "true"; of several, the newest (then the first by name). */
+export function defaultIngressClass(classes: KubeObject[]): KubeObject | undefined {
+  const created = (c: KubeObject): number => Date.parse(c.metadata.creationTimestamp ?? '') || 0;
+  const defaults = classes.filter((c) => c.metadata.annotations?.[ANNOTATION_DEFAULT_CLASS] === 'true');
+  defaults.sort((a, b) => created(b) - created(a) || ((a.metadata.name ?? '') < (b.metadata.name ?? '') ? -1 : 1));
+  return defaults[0];
+}
+
+/**
+ * DefaultIngressClass on create: an Ingress that names no class, by field or by the
+ * kubernetes.io/ingress.class annotation (even an empty one), gets the default IngressClass.
+ */
+export function admitIngressClass(o: KubeObject, classes: KubeObject[]): void {
+  const spec = obj(o['spec']);
+  if (!absent(spec['ingressClassName'])) return;
+  if (Object.prototype.hasOwnProperty.call(o.metadata.annotations ?? {}, ANNOTATION_INGRESS_CLASS)) return;
+  const name = defaultIngressClass(classes)?.metadata.name;
+  if (name === undefined) return;
+  // IngressSpec's field order: ingressClassName first.
+  o['spec'] = { ingressClassName: name, ...spec };
+}
+
 export const ingressStrategy: Strategy = {
   nameRule: 'subdomain',
   generation: true,
   defaults(o) {
     goIngress(o);
+  },
+  async admitCreate(o, stored) {
+    admitIngressClass(o, await stored.list(INGRESS_CLASSES));
   },
   prepareForCreate(o) {
     // Create cannot set status.

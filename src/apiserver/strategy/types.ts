@@ -2,6 +2,7 @@
 // defaulted, validated, and which fields its field selectors see.
 import type { KubeObject } from '../../api/types.js';
 import type { FieldError } from '../errors.js';
+import type { ResourceInfo } from '../resources.js';
 import type { NameRule } from '../validation/names.js';
 
 export interface Strategy {
@@ -25,6 +26,19 @@ export interface Strategy {
   validate?(obj: KubeObject, old?: KubeObject, subresource?: string): FieldError[];
   /** Field-selector values beyond metadata.name / metadata.namespace. */
   fields?(obj: KubeObject): Record<string, string>;
+  /**
+   * Mutating admission on create: what kube-apiserver's default-enabled admission plugins do to
+   * this kind (e.g. DefaultIngressClass). Runs after `defaults` and before validation, dry runs
+   * included; may read the stored objects of other resources; mutates obj, or throws an ApiError
+   * to refuse.
+   */
+  admitCreate?(obj: KubeObject, stored: StoredObjects): Promise<void>;
+}
+
+/** Read access to what is stored, for admission. */
+export interface StoredObjects {
+  /** Every stored object of a resource, in every namespace. */
+  list(res: ResourceInfo): Promise<KubeObject[]>;
 }
 
 export type Obj = Record<string, unknown>;
