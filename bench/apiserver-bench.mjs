@@ -269,7 +269,7 @@ async function startTinykube(dataDir, { nodeArgs = [], timeoutMs = 30_000 } = {}
   mkdirSync(dataDir, { recursive: true });
   const logPath = join(dataDir, '..', `${basename(dataDir)}.log`);
   const t0 = now();
-  const child = spawn(process.execPath, [...nodeArgs, BIN, 'up', '--data-dir', dataDir, '--api-port', '0', '--no-kubeconfig-merge'], {
+  const child = spawn(process.execPath, [...nodeArgs, BIN, 'up', '--data-dir', dataDir, '--api-port', '0', '--no-kubeconfig-merge', '--no-ingress'], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

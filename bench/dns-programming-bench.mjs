@@ -621,7 +621,7 @@ async function main() {
   mkdirSync(home, { recursive: true });
   const dataDir = join(work, 'data');
   const tUp = now();
-  const { c: up, m: upReady } = await startTinykube('up', app, ['up', '--data-dir', dataDir, '--api-port', '0', '--nodes', '0', '--kubelet-port', '0', '--proxy-metrics-port', '0',
+  const { c: up, m: upReady } = await startTinykube('up', app, ['up', '--data-dir', dataDir, '--api-port', '0', '--no-ingress', '--nodes', '0', '--kubelet-port', '0', '--proxy-metrics-port', '0',
     '--no-proxy', '--no-dns', '--node-ip', NODE_IP, '--service-cidr', SERVICE_CIDR, '--pod-cidr', POD_CIDR, '--lb-pool', LB_POOL, '--no-kubeconfig-merge'],
   /^ready in (\d+) ms: (https:\/\/\S+)/, { HOME: home, KUBECONFIG: join(home, 'kubeconfig') });
   log(`  tinykube up (pid ${up.pid}) ready in ${upReady[1]} ms (${Math.round(now() - tUp)} ms from spawn) at ${upReady[2]}`);

@@ -261,7 +261,7 @@ async function startCluster(name, extra) {
   const dataDir = join(work, name);
   const home = join(work, `home-${name}`);
   mkdirSync(home, { recursive: true });
-  const args = [join(app, 'bin', 'tinykube.js'), 'up', '--data-dir', dataDir, '--api-port', '0', '--kubelet-port', '0',
+  const args = [join(app, 'bin', 'tinykube.js'), 'up', '--data-dir', dataDir, '--api-port', '0', '--no-ingress', '--kubelet-port', '0',
     '--node-ip', '127.204.0.1', '--service-cidr', '127.201.0.0/24', '--pod-cidr', '127.202.0.0/16', '--lb-pool', '127.203.0.0/24',
     '--no-kubeconfig-merge', ...extra];
   const t0 = now();

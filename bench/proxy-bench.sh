@@ -34,7 +34,7 @@ bash "$SHARED/peers.sh" start haproxy
 bash "$SHARED/peers.sh" start node-l4 >/dev/null 2>&1 || echo "proxy-bench: node-l4 peer not started (skipped)" >&2
 
 HOME="$RUN_DIR/home" node "$ROOT/bin/tinykube.js" up --data-dir "$DATA" --api-port 0 --nodes 0 --kubelet-port 0 \
-  --node-ip 127.0.0.9 --service-cidr 127.206.0.0/24 --pod-cidr 127.207.0.0/16 --lb-pool 127.208.0.0/24 --no-kubeconfig-merge --no-dns \
+  --node-ip 127.0.0.9 --service-cidr 127.206.0.0/24 --pod-cidr 127.207.0.0/16 --lb-pool 127.208.0.0/24 --no-kubeconfig-merge --no-dns --no-ingress \
   > "$RUN_DIR/tinykube.log" 2>&1 &
 TK_PID=$!
 for _ in $(seq 300); do grep -q '^ready in' "$RUN_DIR/tinykube.log" && break; kill -0 "$TK_PID" 2>/dev/null || { cat "$RUN_DIR/tinykube.log"; exit 1; }; sleep 0.1; done

@@ -574,7 +574,7 @@ async function main() {
   const home = join(work, 'home');
   mkdirSync(home, { recursive: true });
   const dataDir = join(work, 'data');
-  const upArgs = ['up', '--data-dir', dataDir, '--api-port', '0', '--nodes', '0', '--kubelet-port', '0', '--proxy-metrics-port', '0', '--no-proxy',
+  const upArgs = ['up', '--data-dir', dataDir, '--api-port', '0', '--no-ingress', '--nodes', '0', '--kubelet-port', '0', '--proxy-metrics-port', '0', '--no-proxy',
     '--simulated-nodes', String(SIM_NODES), '--node-ip', NODE_IP, '--service-cidr', SERVICE_CIDR, '--pod-cidr', POD_CIDR, '--lb-pool', LB_POOL, '--no-kubeconfig-merge'];
   if (help.includes('--no-dns')) upArgs.push('--no-dns'); // cluster DNS is not measured here
   const tUp = now();

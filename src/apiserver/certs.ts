@@ -5,12 +5,7 @@ import { randomBytes, webcrypto } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as x509 from '@peculiar/x509';
-
-x509.cryptoProvider.set(webcrypto as never);
-
-type CryptoKey = webcrypto.CryptoKey;
-type CryptoKeyPair = webcrypto.CryptoKeyPair;
+import { EC_P256 as ALG, privateKeyPem as pem, randomSerial as serial, x509, type CryptoKey, type CryptoKeyPair } from '../api/pki.js';
 
 export interface Pki {
   caPem: string;
@@ -20,26 +15,12 @@ export interface Pki {
 }
 
 export interface PkiOptions {
+  /** Where the files live. */
   dir: string;
   /** DNS names the serving certificate must cover. */
   dnsNames: string[];
   /** IP addresses the serving certificate must cover. */
   ips: string[];
-}
-
-const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
-
-async function pem(key: CryptoKey): Promise<string> {
-  const der = await webcrypto.subtle.exportKey('pkcs8', key);
-  const b64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n');
-  return `-----BEGIN PRIVATE KEY-----\n${b64.trimEnd()}\n-----END PRIVATE KEY-----\n`;
-}
-
-function serial(): string {
-  // Positive 16-byte serial (top bit clear).
-  const b = randomBytes(16);
-  b[0] = b[0]! & 0x7f;
-  return b.toString('hex');
 }
 
 /** Loads the PKI from `dir`, creating what is missing; the serving cert is reissued if its SANs changed. */

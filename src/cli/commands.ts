@@ -14,6 +14,7 @@ import { buildConfig, DEFAULTS, defaultDataDir, firstAddress, nodeAddress, nodeN
 import { startNodeAgent, startNodes, type RunningNodes } from '../kubelet/index.js';
 import { KubeClient, loadKubeconfig } from '../client/index.js';
 import { ServiceProxy, startProxy, type RunningProxy } from '../proxy/index.js';
+import { IngressStartError, startIngress, type ListenFailure, type RunningIngress } from '../ingress/index.js';
 import { ClusterDns, realAskServer, realLookup, realRunner, resetHost, setupHost, startDns, type HostDnsConfig, type HostEnv, type RunningDns } from '../dns/index.js';
 import { parseIpv4Cidr } from '../api/ipv4.js';
 import { serviceAddress } from '../apiserver/bootstrap.js';
@@ -125,14 +126,17 @@ async function runForeground(cfg: ClusterConfig, noMerge: boolean): Promise<void
   const root = process.getuid?.() === 0;
   const shown = nodes.nodes.length > 4 ? `${nodes.nodes.slice(0, 3).map((n) => `${n.name} ${n.ip}`).join(', ')} and ${nodes.nodes.length - 3} more` : nodes.nodes.map((n) => `${n.name} ${n.ip}`).join(', ');
   if (nodes.nodes.length > 0) out(`  ${'nodes'.padEnd(11)} ok  ${shown}${root ? '' : '; not root: pods use the host\'s DNS resolver'} (${ms()})`);
-  // The data plane: a proxy per node and cluster DNS, started side by side.
+  // The data plane: a proxy per node, cluster DNS and the ingress controller, started side by side.
   const realNodes = new Set(Array.from({ length: cfg.nodes }, (_, i) => nodeName(i)));
-  const [proxyStart, dnsStart] = await Promise.allSettled([
-    startNodeProxies(cfg, server, nodes.nodes.filter((n) => realNodes.has(n.name))),
+  const realNodeList = nodes.nodes.filter((n) => realNodes.has(n.name));
+  const [proxyStart, dnsStart, ingressStart] = await Promise.allSettled([
+    startNodeProxies(cfg, server, realNodeList),
     startClusterDns(cfg, server),
+    startClusterIngress(cfg, server, realNodeList),
   ]);
   if (proxyStart.status === 'rejected') {
     if (dnsStart.status === 'fulfilled') await dnsStart.value?.stop();
+    if (ingressStart.status === 'fulfilled') await ingressStart.value?.stop();
     await nodes.stop();
     await controllers.stop();
     await server.close();
@@ -148,6 +152,18 @@ async function runForeground(cfg: ClusterConfig, noMerge: boolean): Promise<void
     if (dns) out(`  ${'dns'.padEnd(11)} ok  ${dnsLine(cfg, dns)} (${ms()})`);
   } else {
     out(`  ${'dns'.padEnd(11)} --  ${dnsFailure(cfg, dnsStart.reason)}`);
+  }
+  let ingress: RunningIngress | undefined;
+  if (ingressStart.status === 'fulfilled') {
+    ingress = ingressStart.value;
+    if (ingress) {
+      out(`  ${'ingress'.padEnd(11)} ok  ${ingressLine(cfg, realNodeList, ingress)} (${ms()})`);
+      for (const f of ingress.failures) process.stderr.write(`tinykube: ingress: ${listenFailure(f)}\n`);
+    }
+  } else {
+    const failures = ingressStart.reason instanceof IngressStartError ? ingressStart.reason.failures : [];
+    const why = failures.length > 0 ? failures.map(listenFailure).join('; ') : ingressStart.reason instanceof Error ? ingressStart.reason.message : String(ingressStart.reason);
+    out(`  ${'ingress'.padEnd(11)} --  ${why}; running without ingress`);
   }
   const kubeconfigPath = join(cfg.dataDir, 'kubeconfig');
   const kc = kubeconfigFor(server.url, server.caPem, server.token);
@@ -170,7 +186,7 @@ async function runForeground(cfg: ClusterConfig, noMerge: boolean): Promise<void
     if (stopping) return;
     stopping = true;
     out(`tinykube: ${signal}, stopping`);
-    void Promise.all([...proxies.map((p) => p.stop()), dns?.stop()])
+    void Promise.all([...proxies.map((p) => p.stop()), dns?.stop(), ingress?.stop()])
       .then(() => nodes.stop())
       .then(() => controllers.stop())
       .then(() => server.close())
@@ -186,6 +202,40 @@ async function runForeground(cfg: ClusterConfig, noMerge: boolean): Promise<void
   out(`ready in ${ms()}: ${server.url}`);
   if (merged) out(`kubectl context "${CONTEXT}" added to ${merged} and made current`);
   out(`export KUBECONFIG=${kubeconfigPath}`);
+}
+
+/**
+ * The ingress controller on every real node's address (as a hostNetwork DaemonSet of
+ * ingress-nginx), with its IngressClasses: "tinykube", the default, and "nginx", so Ingresses
+ * written for ingress-nginx (most tutorials) are served as written. Unless --no-ingress.
+ */
+export const INGRESS_CLASSES = [
+  { name: 'tinykube', default: true },
+  { name: 'nginx', default: false },
+];
+
+async function startClusterIngress(cfg: ClusterConfig, server: { url: string; token: string; caPem: string }, real: { name: string; ip: string }[]): Promise<RunningIngress | undefined> {
+  if (!cfg.ingress) return undefined;
+  const addresses = real.length > 0 ? real.map((n) => n.ip) : [cfg.nodeIp];
+  return startIngress({ server: server.url, token: server.token, caPem: server.caPem, addresses, httpPort: cfg.ingressHttpPort, httpsPort: cfg.ingressHttpsPort, classes: INGRESS_CLASSES, log: (msg) => process.stderr.write(`${msg}\n`) });
+}
+
+function ingressLine(cfg: ClusterConfig, real: { ip: string }[], ing: RunningIngress): string {
+  const addresses = real.length > 0 ? real.map((n) => n.ip) : [cfg.nodeIp];
+  const on = (scheme: 'http' | 'https', port: number): string[] => addresses.filter((a) => !ing.failures.some((f) => f.scheme === scheme && f.address === a)).map((a) => `${a}:${port}`);
+  const http = on('http', ing.httpPort);
+  const https = on('https', ing.httpsPort);
+  return `class ${INGRESS_CLASSES.map((c) => c.name + (c.default ? ' (default)' : '')).join(', ')}; ${[http.length > 0 && `HTTP on ${http.join(', ')}`, https.length > 0 && `HTTPS on ${https.join(', ')}`].filter(Boolean).join(', ')}`;
+}
+
+/** One listener the ingress could not bind, with the fix. */
+function listenFailure(f: ListenFailure): string {
+  const flag = f.scheme === 'http' ? '--ingress-http-port' : '--ingress-https-port';
+  const alt = f.scheme === 'http' ? 8080 : 8443;
+  if (f.code === 'EACCES') return `cannot listen on ${f.address}:${f.port} (${f.scheme}): ports below 1024 need root, or: sysctl -w net.ipv4.ip_unprivileged_port_start=${f.port}, or choose another port with ${flag} ${alt}`;
+  if (f.code === 'EADDRINUSE') return `cannot listen on ${f.address}:${f.port} (${f.scheme}): the port is already in use; choose another with ${flag}`;
+  if (f.code === 'EADDRNOTAVAIL') return `cannot listen on ${f.address}:${f.port} (${f.scheme}): not an address of this machine`;
+  return `cannot listen on ${f.address}:${f.port} (${f.scheme}): ${f.message}`;
 }
 
 /** Cluster DNS on kube-dns's cluster IP (the .10 of the service range), unless --no-dns. */

@@ -30,6 +30,11 @@ export interface ClusterConfig {
   dnsTtl: number;
   /** Resolvers for other names ("ADDR[:PORT]"); undefined: the host's. */
   dnsUpstreams?: string[];
+  /** Whether `up` runs the ingress controller; --no-ingress leaves it out. */
+  ingress: boolean;
+  /** Its HTTP and HTTPS ports on every node address (80 and 443). */
+  ingressHttpPort: number;
+  ingressHttpsPort: number;
 }
 
 export const DEFAULTS = {
@@ -47,6 +52,8 @@ export const DEFAULTS = {
   proxyMetricsPort: 10249,
   dnsPort: 53,
   dnsTtl: 30,
+  ingressHttpPort: 80,
+  ingressHttpsPort: 443,
 };
 
 /** Simulated node j's name: tinykube-sim-01, tinykube-sim-02 ... */
@@ -121,8 +128,12 @@ export function buildConfig(values: Record<string, string | boolean | string[] |
     dnsPort: parsePort('dns-port', s('dns-port', String(DEFAULTS.dnsPort))),
     dnsTtl: parseCount('dns-ttl', s('dns-ttl', String(DEFAULTS.dnsTtl)), 0, 3600),
     dnsUpstreams: parseUpstreams(values['dns-upstream']),
+    ingress: values['no-ingress'] !== true,
+    ingressHttpPort: parsePort('ingress-http-port', s('ingress-http-port', String(DEFAULTS.ingressHttpPort))),
+    ingressHttpsPort: parsePort('ingress-https-port', s('ingress-https-port', String(DEFAULTS.ingressHttpsPort))),
     simulatedReadyDelayMs: parseCount('simulated-ready-delay', s('simulated-ready-delay', String(DEFAULTS.simulatedReadyDelayMs)), 0, 3_600_000),
   };
+  if (cfg.ingressHttpPort !== 0 && cfg.ingressHttpPort === cfg.ingressHttpsPort) throw new UsageError(`--ingress-http-port and --ingress-https-port are both ${cfg.ingressHttpPort}; give them different ports`);
   parseCidr('service-cidr', cfg.serviceCidr);
   parseCidr('pod-cidr', cfg.podCidr);
   parseCidr('lb-pool', cfg.lbPool);

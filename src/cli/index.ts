@@ -39,6 +39,9 @@ Flags of up (down and status take --data-dir):
   --dns-ttl SECONDS         TTL of the cluster's DNS records (default 30)
   --dns-upstream ADDR[:PORT]  where cluster DNS forwards other names (repeatable; default the host's resolvers)
   --no-dns                  run no cluster DNS
+  --ingress-http-port PORT  the ingress controller's HTTP port on every node address (default 80; 0: a free one)
+  --ingress-https-port PORT its HTTPS port (default 443; 0: a free one)
+  --no-ingress              run no ingress controller
   --simulated-nodes N       simulated nodes (KWOK-style): pods get addresses and turn Ready, no process runs
   --simulated-ready-delay MS  milliseconds before a simulated node's pod is Ready (default 0)
   --detach                  start in the background, return once ready
@@ -82,6 +85,9 @@ export async function main(argv: string[]): Promise<void> {
         'no-kubeconfig-merge': { type: 'boolean' },
         'no-proxy': { type: 'boolean' },
         'no-dns': { type: 'boolean' },
+        'no-ingress': { type: 'boolean' },
+        'ingress-http-port': { type: 'string' },
+        'ingress-https-port': { type: 'string' },
         'dns-port': { type: 'string' },
         'dns-ttl': { type: 'string' },
         'dns-upstream': { type: 'string', multiple: true },

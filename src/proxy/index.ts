@@ -7,6 +7,9 @@ import type { ProxyWorkerData } from './worker.js';
 export { ServiceProxy, type ServiceProxyOptions } from './proxy.js';
 export type { BindFailure } from './userspace/index.js';
 export * from './types.js';
+// The shared endpoint tracking, for other data-plane components (the ingress controller).
+export { BoundedFrequencyRunner, ChangeTracker } from './tracker/index.js';
+export { leanEndpointSlice, leanService } from './lean.js';
 
 export interface RunningProxy {
   /** Where /metrics and /healthz answer. */

@@ -21,7 +21,7 @@ interface RunFile {
 function ranges(i: number): string[] {
   const n = (process.pid + 97 + i * 7) % 200;
   // Address ranges of its own, and a free kubelet port (clusters side by side never share 10250).
-  return ['--service-cidr', `127.${100 + (n % 20)}.${n}.0/24`, '--pod-cidr', `127.${120 + (n % 20)}.${n}.0/24`, '--lb-pool', `127.${140 + (n % 20)}.${n}.0/24`, '--kubelet-port', '0', '--proxy-metrics-port', '0'];
+  return ['--service-cidr', `127.${100 + (n % 20)}.${n}.0/24`, '--pod-cidr', `127.${120 + (n % 20)}.${n}.0/24`, '--lb-pool', `127.${140 + (n % 20)}.${n}.0/24`, '--kubelet-port', '0', '--proxy-metrics-port', '0', '--no-ingress'];
 }
 
 function alive(pid: number): boolean {

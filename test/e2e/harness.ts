@@ -57,6 +57,8 @@ export interface ClusterOptions {
   nodes?: number;
   /** Run cluster DNS (default off: most tests need no DNS, and a DNS test names its own upstream). */
   dns?: boolean;
+  /** Run the ingress controller (default off: it would take ports 80 and 443 of the node address; an ingress test names its own). */
+  ingress?: boolean;
   /** Reuse a data dir (to test restarts); otherwise a fresh temporary one. */
   dataDir?: string;
   home?: string;
@@ -89,7 +91,7 @@ export class TestCluster {
     // Address ranges of our own, so that clusters side by side never share an address.
     // A /22 of pod addresses holds four nodes' /24s; kubelets take free ports on the node address.
     const ranges = ['--service-cidr', `127.${100 + (n % 20)}.${n}.0/24`, '--pod-cidr', `127.${120 + (n % 20)}.${(n * 4) % 256}.0/22`, '--lb-pool', `127.${140 + (n % 20)}.${n}.0/24`];
-    const nodes = ['--nodes', String(opts.nodes ?? 0), '--kubelet-port', '0', '--proxy-metrics-port', '0', ...(opts.dns ? [] : ['--no-dns'])];
+    const nodes = ['--nodes', String(opts.nodes ?? 0), '--kubelet-port', '0', '--proxy-metrics-port', '0', ...(opts.dns ? [] : ['--no-dns']), ...(opts.ingress ? [] : ['--no-ingress'])];
     const c = new TestCluster(dir, opts.dataDir ?? join(dir, 'data'), home, port, [...ranges, ...nodes, ...(opts.extraArgs ?? [])]);
     await c.up();
     return c;

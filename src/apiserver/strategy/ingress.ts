@@ -10,13 +10,13 @@
 // DefaultIngressClass admission plugin (enabled by default in kube-apiserver) gives an Ingress that
 // names no class the IngressClass annotated ingressclass.kubernetes.io/is-default-class: "true".
 import type { KubeObject } from '../../api/types.js';
+import { ANNOTATION_INGRESS_CLASS, defaultIngressClass } from '../../api/networking.js';
 import { fieldError, type FieldError } from '../errors.js';
 import { resourceFor } from '../resources.js';
 import { parseIPSloppy } from '../validation/ip.js';
 import { dns1123LabelProblems, nameProblems, pathSegmentProblems, portNameProblems, wildcardSubdomainProblems } from '../validation/names.js';
 import { arr, obj, str, type Obj, type Strategy } from './types.js';
 
-const ANNOTATION_INGRESS_CLASS = 'kubernetes.io/ingress.class';
 const PATH_TYPES = ['Exact', 'ImplementationSpecific', 'Prefix'];
 const INVALID_PATH_SEQUENCES = ['//', '/./', '/../', '%2f', '%2F'];
 const INVALID_PATH_SUFFIXES = ['/..', '/.'];
@@ -353,16 +353,7 @@ export function validateIngressStatus(o: KubeObject): FieldError[] {
 
 // --- DefaultIngressClass (the admission plugin kube-apiserver enables by default)
 
-const ANNOTATION_DEFAULT_CLASS = 'ingressclass.kubernetes.io/is-default-class';
 const INGRESS_CLASSES = resourceFor('networking.k8s.io', 'v1', 'ingressclasses')!;
-
-/** The default IngressClass: annotated is-default-class "true"; of several, the newest (then the first by name). */
-export function defaultIngressClass(classes: KubeObject[]): KubeObject | undefined {
-  const created = (c: KubeObject): number => Date.parse(c.metadata.creationTimestamp ?? '') || 0;
-  const defaults = classes.filter((c) => c.metadata.annotations?.[ANNOTATION_DEFAULT_CLASS] === 'true');
-  defaults.sort((a, b) => created(b) - created(a) || ((a.metadata.name ?? '') < (b.metadata.name ?? '') ? -1 : 1));
-  return defaults[0];
-}
 
 /**
  * DefaultIngressClass on create: an Ingress that names no class, by field or by the

@@ -64,13 +64,15 @@ export function servicePortName(svc: Service, port: ServicePort): ServicePortNam
 /**
  * The service ports of a Service keyed by servicePortKey; empty when kube-proxy skips the Service
  * (ShouldSkipService) or it has no IPv4 cluster IP (serviceToServiceMap drops a Service whose
- * cluster IP is not of the proxier's family).
+ * cluster IP is not of the proxier's family). With `headless`, a headless Service's ports are kept
+ * too (no cluster IPs): an ingress controller sends traffic to its endpoints all the same.
  */
-export function servicePortsOf(svc: Service): Map<string, ServicePortInfo> {
+export function servicePortsOf(svc: Service, opts: { headless?: boolean } = {}): Map<string, ServicePortInfo> {
   const out = new Map<string, ServicePortInfo>();
-  if (shouldSkipService(svc)) return out;
+  const headless = opts.headless === true && svc.spec.type !== 'ExternalName' && !isServiceIPSet(svc);
+  if (shouldSkipService(svc) && !headless) return out;
   const clusterIPs = clusterIPv4s(svc);
-  if (clusterIPs.length === 0) return out;
+  if (clusterIPs.length === 0 && !headless) return out;
 
   const type = svc.spec.type ?? 'ClusterIP';
   const clientIP = svc.spec.sessionAffinity === 'ClientIP';

@@ -129,6 +129,16 @@ describe('ChangeTracker services', () => {
     expect([...t.state().keys()].sort()).toEqual([HTTP, METRICS]);
   });
 
+  it('with headless: keeps a headless Service (no cluster IPs, its endpoints) but still skips ExternalName', () => {
+    const t = new ChangeTracker({ nodeName: NODE, headless: true });
+    t.onServiceUpsert(svc('headless', { clusterIP: 'None', clusterIPs: ['None'] }));
+    t.onServiceUpsert(svc('ext', { type: 'ExternalName', externalName: 'example.com', clusterIP: undefined, clusterIPs: undefined }));
+    t.onEndpointSliceUpsert(slice('headless-1', 'headless', [{ port: 80 }], [ep('10.0.0.1')]));
+    expect([...t.state().keys()]).toEqual(['default/headless/TCP']);
+    expect(t.state().get('default/headless/TCP')).toMatchObject({ clusterIPs: [], port: 80 });
+    expect(eps(t, 'default/headless/TCP')).toEqual(['10.0.0.1:80 ready,serving']);
+  });
+
   it('a Service turned headless loses its ports', () => {
     const t = tracker([web], []);
     t.onServiceUpsert(svc('web', { clusterIP: 'None', clusterIPs: ['None'], ports: web.spec.ports }));

@@ -10,6 +10,8 @@ import { servicePortsOf, type ServicePortInfo } from './serviceport.js';
 export interface TrackerOptions {
   /** This proxy's node: endpoints whose nodeName equals it are `local`. */
   nodeName: string;
+  /** Keep headless Services' ports (no cluster IPs), which kube-proxy skips; the ingress controller routes to them. */
+  headless?: boolean;
 }
 
 function serviceKeyOf(svc: Service): string {
@@ -18,6 +20,7 @@ function serviceKeyOf(svc: Service): string {
 
 export class ChangeTracker {
   private readonly nodeName: string;
+  private readonly headless: boolean;
   /** Services by "namespace/name", as their service ports (empty for skipped Services). */
   private readonly services = new Map<string, Map<string, ServicePortInfo>>();
   /** Slices by "namespace/name" of the slice. */
@@ -41,11 +44,12 @@ export class ChangeTracker {
 
   constructor(opts: TrackerOptions) {
     this.nodeName = opts.nodeName;
+    this.headless = opts.headless === true;
   }
 
   onServiceUpsert(svc: Service): void {
     const key = serviceKeyOf(svc);
-    const ports = servicePortsOf(svc);
+    const ports = servicePortsOf(svc, { headless: this.headless });
     const prev = this.services.get(key);
     if (prev && sameJSON([...prev], [...ports])) return; // a resync or a change kube-proxy does not render
     this.services.set(key, ports);
