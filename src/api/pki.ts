@@ -11,6 +11,7 @@ export type CryptoKey = webcrypto.CryptoKey;
 export type CryptoKeyPair = webcrypto.CryptoKeyPair;
 
 export const EC_P256 = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+export const RSA_2048 = { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' } as const;
 
 /** A private key as PKCS#8 PEM. */
 export async function privateKeyPem(key: CryptoKey): Promise<string> {
@@ -26,16 +27,17 @@ export function randomSerial(): string {
   return b.toString('hex');
 }
 
-/** A self-signed serving certificate for `dnsNames`, valid from a minute ago for `days`. */
-export async function selfSignedServingCert(opts: { subject: string; dnsNames: string[]; days: number }): Promise<{ certPem: string; keyPem: string }> {
-  const keys = (await webcrypto.subtle.generateKey(EC_P256, true, ['sign', 'verify'])) as CryptoKeyPair;
+/** A self-signed serving certificate for `dnsNames`, valid from a minute ago for `days`; an ECDSA P-256 key unless `rsa`. */
+export async function selfSignedServingCert(opts: { subject: string; dnsNames: string[]; days: number; rsa?: boolean }): Promise<{ certPem: string; keyPem: string }> {
+  const alg = opts.rsa ? RSA_2048 : EC_P256;
+  const keys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as CryptoKeyPair;
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: randomSerial(),
     name: opts.subject,
     notBefore: new Date(Date.now() - 60_000),
     notAfter: new Date(Date.now() + opts.days * 24 * 3600 * 1000),
     keys,
-    signingAlgorithm: EC_P256,
+    signingAlgorithm: alg,
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),

@@ -258,12 +258,12 @@ describe('HTTPS', () => {
     expect((await httpsGet('plain.example', defaultCert.certPem)).cn).toBe('TinyKube Ingress Controller Fake Certificate');
   });
 
-  it('picks up a changed Secret at the next handshake', async () => {
+  it('picks up a changed Secret at the next handshake (an RSA key after an ECDSA one)', async () => {
     const web = await backend('127.93.8.2', 'web');
     const ing = tlsIngress();
     server.setConfig(config([ing], { 'default/web:80': [web.ep] }));
     certs.update([ing], new Map([['default/secure-tls', secret(secure)]]));
-    const renewed = await selfSignedServingCert({ subject: 'CN=secure.example renewed', dnsNames: ['secure.example'], days: 1 });
+    const renewed = await selfSignedServingCert({ subject: 'CN=secure.example renewed', dnsNames: ['secure.example'], days: 1, rsa: true });
     certs.update([ing], new Map([['default/secure-tls', secret(renewed)]]));
     expect((await httpsGet('secure.example', renewed.certPem)).cn).toBe('secure.example renewed');
   });

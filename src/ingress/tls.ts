@@ -14,9 +14,15 @@ export interface CertPair {
   keyPem: string;
 }
 
-/** The default certificate: CN and SAN as ingress-nginx's fake certificate, with our name. */
+/**
+ * The default certificate: CN and SAN as ingress-nginx's fake certificate, with our name. Its key
+ * is RSA: in TLS 1.3, OpenSSL keeps the server's default certificate beside the one the SNI
+ * callback selects when their key types differ, and may serve the default one; RSA is what
+ * openssl req, cert-manager and mkcert make by default, and clients prefer an ECDSA one when a
+ * Secret holds it.
+ */
 export function defaultCertificate(): Promise<CertPair> {
-  return selfSignedServingCert({ subject: 'O=Acme Co, CN=TinyKube Ingress Controller Fake Certificate', dnsNames: ['ingress.local'], days: 365 });
+  return selfSignedServingCert({ subject: 'O=Acme Co, CN=TinyKube Ingress Controller Fake Certificate', dnsNames: ['ingress.local'], days: 365, rsa: true });
 }
 
 interface Loaded {
