@@ -14,7 +14,7 @@ import { buildConfig, DEFAULTS, defaultDataDir, firstAddress, nodeAddress, nodeN
 import { startNodeAgent, startNodes, type RunningNodes } from '../kubelet/index.js';
 import { KubeClient, loadKubeconfig } from '../client/index.js';
 import { ServiceProxy, startProxy, type RunningProxy } from '../proxy/index.js';
-import { IngressStartError, startIngress, type ListenFailure, type RunningIngress } from '../ingress/index.js';
+import { IngressController, IngressListenError, IngressStartError, startIngress, type ListenFailure, type RunningIngress } from '../ingress/index.js';
 import { ClusterDns, realAskServer, realLookup, realRunner, resetHost, setupHost, startDns, type HostDnsConfig, type HostEnv, type RunningDns } from '../dns/index.js';
 import { parseIpv4Cidr } from '../api/ipv4.js';
 import { serviceAddress } from '../apiserver/bootstrap.js';
@@ -517,6 +517,57 @@ export async function proxyStandalone(flags: Flags): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   await starting;
   if (!stopping) out(`tinykube: service proxy for node ${name} (${ip}) running against ${server}; metrics http://${ip}:${proxy.metricsPort}/metrics`);
+}
+
+/**
+ * `tinykube ingress`: the ingress controller alone, against any cluster's kubeconfig (a real one
+ * included). It makes IngressClass "tinykube" when absent (not the default class: on a cluster of
+ * its own, Ingresses name it) and serves the Ingresses of its controller.
+ */
+export async function ingressStandalone(flags: Flags): Promise<void> {
+  const kubeconfig = typeof flags['kubeconfig'] === 'string' ? flags['kubeconfig'] : undefined;
+  const ip = typeof flags['node-ip'] === 'string' ? flags['node-ip'] : '127.0.0.1';
+  if (!isIPv4(ip)) throw new UsageError(`ingress: --node-ip "${ip}" is not an IPv4 address`);
+  const httpPort = parsePort('ingress-http-port', typeof flags['ingress-http-port'] === 'string' ? flags['ingress-http-port'] : '80');
+  const httpsPort = parsePort('ingress-https-port', typeof flags['ingress-https-port'] === 'string' ? flags['ingress-https-port'] : '443');
+  if (httpPort !== 0 && httpPort === httpsPort) throw new UsageError(`ingress: --ingress-http-port and --ingress-https-port are both ${httpPort}; give them different ports`);
+  let client: KubeClient;
+  let server: string;
+  try {
+    const cc = loadKubeconfig(kubeconfig);
+    server = cc.server;
+    client = new KubeClient(cc);
+  } catch (e) {
+    throw new UsageError(`ingress: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const controller = new IngressController({ client, addresses: [ip], httpPort, httpsPort, classes: [{ name: 'tinykube', default: false }], log: (m) => process.stderr.write(`${m}\n`) });
+  let stopping = false;
+  const starting = controller.start();
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    out(`tinykube: ${signal}, stopping the ingress controller`);
+    void starting
+      .catch(() => undefined)
+      .then(() => controller.stop())
+      .then(() => {
+        client.close();
+        process.exit(0);
+      });
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  let started;
+  try {
+    started = await starting;
+  } catch (e) {
+    client.close();
+    if (e instanceof IngressListenError) throw new UsageError(`ingress: ${e.failures.map(listenFailure).join('; ')}`);
+    throw e;
+  }
+  for (const f of started.failures) process.stderr.write(`tinykube: ingress: ${listenFailure(f)}\n`);
+  const on = (scheme: 'http' | 'https', port: number): string => (started.failures.some((f) => f.scheme === scheme) ? '' : `${scheme.toUpperCase()} on ${ip}:${port}`);
+  if (!stopping) out(`tinykube: ingress controller (class tinykube) running against ${server}; ${[on('http', started.httpPort), on('https', started.httpsPort)].filter(Boolean).join(', ')}`);
 }
 
 /**

@@ -1,7 +1,7 @@
 // `tinykube`: up (foreground or --detach), down, status.
 import { parseArgs } from 'node:util';
 import { UsageError } from './flags.js';
-import { dnsHost, dnsStandalone, down, nodeJoin, proxyStandalone, status, up } from './commands.js';
+import { dnsHost, dnsStandalone, down, ingressStandalone, nodeJoin, proxyStandalone, status, up } from './commands.js';
 
 const USAGE = `Usage: tinykube <command> [flags]
 
@@ -14,6 +14,8 @@ Commands:
             [--proxy-metrics-port PORT] [--no-proxy]; the node's proxy serves NodePorts on its address
   proxy     the service proxy alone against any cluster: [--kubeconfig FILE] [--node-ip IP] [--name NODE]
             [--proxy-metrics-port PORT]
+  ingress   the ingress controller alone against any cluster (IngressClass tinykube): [--kubeconfig FILE]
+            [--node-ip IP] [--ingress-http-port PORT] [--ingress-https-port PORT]
   dns       cluster DNS alone against any cluster: [--kubeconfig FILE] [--listen IP[:PORT]]
             [--cluster-domain DOMAIN] [--dns-ttl S] [--dns-upstream ADDR[:PORT]]...
   dns host-setup  resolve the cluster domain from this host: tells systemd-resolved to send it (and the
@@ -114,6 +116,8 @@ export async function main(argv: string[]): Promise<void> {
         return await nodeJoin(values);
       case 'proxy':
         return await proxyStandalone(values);
+      case 'ingress':
+        return await ingressStandalone(values);
       case 'dns':
         return await dnsStandalone(values);
       case 'dns host-setup':
