@@ -437,6 +437,40 @@ export async function nodeJoin(flags: Flags): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
+/** The API client of a standalone component, from --kubeconfig or the usual kubeconfig paths. */
+function standaloneClient(command: string, kubeconfig: string | undefined): { client: KubeClient; server: string } {
+  try {
+    const cc = loadKubeconfig(kubeconfig);
+    return { client: new KubeClient(cc), server: cc.server };
+  } catch (e) {
+    throw new UsageError(`${command}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/**
+ * Stops a standalone component on SIGINT or SIGTERM, once it has finished starting, then exits 0.
+ * Installed before start() resolves: a native thread may serve (and a client signal it) earlier.
+ * Returns whether a stop has begun.
+ */
+function stopOnSignal(what: string, starting: Promise<unknown>, stop: () => Promise<void>, client: KubeClient): () => boolean {
+  let stopping = false;
+  const onSignal = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    out(`tinykube: ${signal}, stopping ${what}`);
+    void starting
+      .catch(() => undefined)
+      .then(stop)
+      .then(() => {
+        client.close();
+        process.exit(0);
+      });
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  return () => stopping;
+}
+
 /** `tinykube dns`: cluster DNS alone, against any cluster's kubeconfig (a real one included). */
 export async function dnsStandalone(flags: Flags): Promise<void> {
   const kubeconfig = typeof flags['kubeconfig'] === 'string' ? flags['kubeconfig'] : undefined;
@@ -445,15 +479,7 @@ export async function dnsStandalone(flags: Flags): Promise<void> {
   if (!m || !isIPv4(m[1]!)) throw new UsageError(`dns: --listen "${listen}" is not IP[:PORT] such as 127.0.0.1:5353`);
   const port = parsePort('listen', m[2] ?? '53');
   const cfg = buildConfig(flags);
-  let client: KubeClient;
-  let server: string;
-  try {
-    const cc = loadKubeconfig(kubeconfig);
-    server = cc.server;
-    client = new KubeClient(cc);
-  } catch (e) {
-    throw new UsageError(`dns: ${e instanceof Error ? e.message : String(e)}`);
-  }
+  const { client, server } = standaloneClient('dns', kubeconfig);
   const metricsPort = parsePort('dns-metrics-port', typeof flags['dns-metrics-port'] === 'string' ? flags['dns-metrics-port'] : '9153');
   const dns = new ClusterDns({ client, host: m[1]!, port, metricsPort, domain: cfg.clusterDomain, ttl: cfg.dnsTtl, upstreams: cfg.dnsUpstreams, publishEndpoints: false, log: (msg) => process.stderr.write(`${msg}\n`) });
   try {
@@ -466,18 +492,7 @@ export async function dnsStandalone(flags: Flags): Promise<void> {
     throw new UsageError(`dns: ${msg}`);
   }
   out(`tinykube: cluster DNS for ${cfg.clusterDomain} on ${m[1]}:${dns.port}${dns.udpPath === 'native' ? ' (native UDP path)' : ''} against ${server}; ${dns.upstreams.length > 0 ? `other names via ${dns.upstreams.join(', ')}` : 'other names refused'}; metrics http://${m[1]}:${dns.metricsPort}/metrics`);
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    out(`tinykube: ${signal}, stopping cluster DNS`);
-    void dns.stop().then(() => {
-      client.close();
-      process.exit(0);
-    });
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  stopOnSignal('cluster DNS', Promise.resolve(), () => dns.stop(), client);
 }
 
 /** `tinykube proxy`: the service proxy alone, against any cluster's kubeconfig (a real one included). */
@@ -486,37 +501,15 @@ export async function proxyStandalone(flags: Flags): Promise<void> {
   const ip = typeof flags['node-ip'] === 'string' ? flags['node-ip'] : '127.0.0.1';
   if (!isIPv4(ip)) throw new UsageError(`proxy: --node-ip "${ip}" is not an IPv4 address`);
   const name = typeof flags['name'] === 'string' ? flags['name'] : hostname();
-  let client: KubeClient;
-  let server: string;
-  try {
-    const cc = loadKubeconfig(kubeconfig);
-    server = cc.server;
-    client = new KubeClient(cc);
-  } catch (e) {
-    throw new UsageError(`proxy: ${e instanceof Error ? e.message : String(e)}`);
-  }
+  const { client, server } = standaloneClient('proxy', kubeconfig);
   const metricsPort = parsePort('proxy-metrics-port', typeof flags['proxy-metrics-port'] === 'string' ? flags['proxy-metrics-port'] : '10249');
   const proxy = new ServiceProxy({ client, nodeName: name, nodeIPs: [ip], metrics: { host: ip, port: metricsPort }, log: (m) => process.stderr.write(`${m}\n`) });
   // Handlers first: the native relay serves a cluster IP from its own thread before start()
   // returns, so a client may see the proxy working (and signal it) while start() finishes.
-  let stopping = false;
   const starting = proxy.start();
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    out(`tinykube: ${signal}, stopping the proxy`);
-    void starting
-      .catch(() => undefined)
-      .then(() => proxy.stop())
-      .then(() => {
-        client.close();
-        process.exit(0);
-      });
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  const stopping = stopOnSignal('the proxy', starting, () => proxy.stop(), client);
   await starting;
-  if (!stopping) out(`tinykube: service proxy for node ${name} (${ip}) running against ${server}; metrics http://${ip}:${proxy.metricsPort}/metrics`);
+  if (!stopping()) out(`tinykube: service proxy for node ${name} (${ip}) running against ${server}; metrics http://${ip}:${proxy.metricsPort}/metrics`);
 }
 
 /**
@@ -531,32 +524,10 @@ export async function ingressStandalone(flags: Flags): Promise<void> {
   const httpPort = parsePort('ingress-http-port', typeof flags['ingress-http-port'] === 'string' ? flags['ingress-http-port'] : '80');
   const httpsPort = parsePort('ingress-https-port', typeof flags['ingress-https-port'] === 'string' ? flags['ingress-https-port'] : '443');
   if (httpPort !== 0 && httpPort === httpsPort) throw new UsageError(`ingress: --ingress-http-port and --ingress-https-port are both ${httpPort}; give them different ports`);
-  let client: KubeClient;
-  let server: string;
-  try {
-    const cc = loadKubeconfig(kubeconfig);
-    server = cc.server;
-    client = new KubeClient(cc);
-  } catch (e) {
-    throw new UsageError(`ingress: ${e instanceof Error ? e.message : String(e)}`);
-  }
+  const { client, server } = standaloneClient('ingress', kubeconfig);
   const controller = new IngressController({ client, addresses: [ip], httpPort, httpsPort, classes: [{ name: 'tinykube', default: false }], log: (m) => process.stderr.write(`${m}\n`) });
-  let stopping = false;
   const starting = controller.start();
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    out(`tinykube: ${signal}, stopping the ingress controller`);
-    void starting
-      .catch(() => undefined)
-      .then(() => controller.stop())
-      .then(() => {
-        client.close();
-        process.exit(0);
-      });
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  const stopping = stopOnSignal('the ingress controller', starting, () => controller.stop(), client);
   let started;
   try {
     started = await starting;
@@ -567,7 +538,7 @@ export async function ingressStandalone(flags: Flags): Promise<void> {
   }
   for (const f of started.failures) process.stderr.write(`tinykube: ingress: ${listenFailure(f)}\n`);
   const on = (scheme: 'http' | 'https', port: number): string => (started.failures.some((f) => f.scheme === scheme) ? '' : `${scheme.toUpperCase()} on ${ip}:${port}`);
-  if (!stopping) out(`tinykube: ingress controller (class tinykube) running against ${server}; ${[on('http', started.httpPort), on('https', started.httpsPort)].filter(Boolean).join(', ')}`);
+  if (!stopping()) out(`tinykube: ingress controller (class tinykube) running against ${server}; ${[on('http', started.httpPort), on('https', started.httpsPort)].filter(Boolean).join(', ')}`);
 }
 
 /**
