@@ -251,6 +251,9 @@ export class Registry {
     for (const f of ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'resourceVersion', 'generation', 'selfLink'] as const) delete meta[f];
     strategy.prepareForCreate?.(obj);
     strategy.defaults?.(obj);
+    // Admission as kube-apiserver orders it: NamespaceLifecycle (a missing or terminating
+    // namespace) first, then the kind's own plugins; validation after admission.
+    if (res.namespaced && meta.namespace) await this.namespaceMustAccept(res, meta.namespace, meta.name ?? '');
     await strategy.admitCreate?.(obj, this.stored);
     meta.uid = randomUUID();
     meta.creationTimestamp = rfc3339(new Date());
@@ -258,7 +261,6 @@ export class Registry {
     const reservation = this.hooks.reserve?.(res, obj, undefined, opts);
     try {
       this.mustBeValid(res, obj, undefined);
-      if (res.namespaced && meta.namespace) await this.namespaceMustAccept(res, meta.namespace, meta.name ?? '');
       obj.apiVersion = apiVersionOfResource(res);
       obj.kind = res.kind;
       const final = this.hooks.beforeWrite?.(res, obj, undefined, opts) ?? obj;

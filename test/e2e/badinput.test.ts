@@ -420,6 +420,14 @@ describe('bad input', () => {
       });
     });
 
+    it('an invalid object in a namespace that does not exist is 404 too (namespace admission comes before validation)', async () => {
+      await changesNothing(async () => {
+        const bad = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'Not_A_Name' } });
+        const s = expectStatus(await c.request('POST', '/api/v1/namespaces/no-such-ns/configmaps', { body: bad, headers: JSON_CT }), 404, 'NotFound');
+        expect(s.message).toBe('namespaces "no-such-ns" not found');
+      });
+    });
+
     it('getting an object that does not exist is 404 naming it', async () => {
       const s = expectStatus(await c.request('GET', `${CM_PATH}/nothing-here`), 404, 'NotFound');
       expect(s.message).toBe('configmaps "nothing-here" not found');
