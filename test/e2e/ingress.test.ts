@@ -309,15 +309,20 @@ spec:
 });
 
 describe('ingress listeners', () => {
-  it('says which port it cannot bind and how to choose another, and the cluster runs on', async () => {
-    const ip = `${net}.9`;
+  it('listens on every node address; says which port it cannot bind and how to choose another, and serves on the rest', async () => {
+    const first = `${net}.9`;
+    const second = `${net}.10`;
     const busy = createServer();
-    await new Promise<void>((r) => busy.listen(18080, ip, () => r()));
+    await new Promise<void>((r) => busy.listen(18080, first, () => r()));
     let d: TestCluster | undefined;
     try {
-      d = await TestCluster.start({ ingress: true, extraArgs: ['--node-ip', ip, '--ingress-http-port', '18080', '--ingress-https-port', '18443'] });
-      expect(d.output).toContain(`ingress: cannot listen on ${ip}:18080 (http): the port is already in use; choose another with --ingress-http-port`);
-      expect(d.output).toMatch(new RegExp(`ingress\\s+ok\\s+class tinykube \\(default\\), nginx; HTTPS on ${ip.replace(/\./g, '\\.')}:18443`));
+      d = await TestCluster.start({ nodes: 2, ingress: true, extraArgs: ['--node-ip', first, '--ingress-http-port', '18080', '--ingress-https-port', '18443'] });
+      expect(d.output).toContain(`ingress: cannot listen on ${first}:18080 (http): the port is already in use; choose another with --ingress-http-port`);
+      expect(d.output).toContain(`ingress     ok  class tinykube (default), nginx; HTTP on ${second}:18080, HTTPS on ${first}:18443, ${second}:18443`);
+      await d.k(['create', 'ingress', 'both', '--rule=both.example/=nothing:80']);
+      await waitFor('both node addresses in the status', async () => (await d!.k(['get', 'ingress', 'both', '-o', 'jsonpath={.status.loadBalancer.ingress[*].ip}'])).trim() === `${first} ${second}`);
+      const r = await run('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '-H', 'Host: both.example', `http://${second}:18080/`]);
+      expect(r.stdout).toBe('503'); // served there; the Service does not exist
     } finally {
       await d?.stop();
       busy.close();
